@@ -1,0 +1,68 @@
+"""Automatic material checks: what a plugin's code can verify that data cannot say.
+
+A check is tied to one review point of one material of one item. The core runs it when the
+window asks for the checklist of a case and shows its verdict beside the point; the clerk still
+decides (the check is advice to the clerk, never a silent pass).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from attrs import field, frozen
+
+from .catalogue import _code
+
+
+class CheckVerdict(enum.StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # not enough information yet (e.g. no look-up made)
+
+
+@frozen
+class CheckOutcome:
+    verdict: CheckVerdict
+    message: str
+
+
+@frozen
+class CheckContext:
+    """What a check may read: the applicant's fields and the look-ups made on the case.
+
+    ``lookups`` maps a network code to the newest FOUND record for it.
+    """
+
+    item_code: str
+    applicant: Mapping[str, Any]
+    lookups: Mapping[str, Mapping[str, Any]]
+
+
+@frozen
+class MaterialCheck:
+    """An automatic check of one review point, as returned from ``onewindow_material_checks``."""
+
+    item: str = field(validator=_code)
+    material: str = field(validator=_code)
+    point: str = field(validator=_code)
+    run: Callable[[CheckContext], CheckOutcome]
+
+
+def run_checks(checks: Sequence[MaterialCheck], context: CheckContext
+               ) -> dict[tuple[str, str], CheckOutcome]:
+    """Run every check for ``context.item_code``; key the outcomes by (material, point).
+
+    A check that raises is reported as UNKNOWN with its error, never as passed.
+    """
+    outcomes: dict[tuple[str, str], CheckOutcome] = {}
+    for check in checks:
+        if check.item != context.item_code:
+            continue
+        try:
+            outcome = check.run(context)
+        except Exception as exc:  # noqa: BLE001 - a faulty plugin check must not stop intake
+            outcome = CheckOutcome(CheckVerdict.UNKNOWN, f"自动核验出错：{exc}")
+        outcomes[(check.material, check.point)] = outcome
+    return outcomes
