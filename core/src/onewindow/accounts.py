@@ -1,0 +1,83 @@
+"""Staff accounts: who may log in, in which role, for which section. Passwords hashed with argon2."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .case import SECTION_BOUND_ROLES, Actor, Role
+from .errors import ValidationError
+from .storage.models import StaffRow, database_proxy
+
+_hasher = PasswordHasher()
+# Compared against when the username is unknown, so a miss costs as long as a hit.
+_DUMMY_HASH = _hasher.hash("onewindow-no-such-user")
+
+ROLE_LABELS = {
+    Role.WINDOW_STAFF: "大厅服务人员",
+    Role.APPROVER: "审批人员",
+    Role.SECTION_HEAD: "科室负责人",
+    Role.ISSUANCE: "统一发证窗口",
+    Role.COORDINATION: "业务协调科",
+    Role.SUPERVISION: "督查考核科",
+    Role.ADMIN: "系统管理员",
+}
+
+
+def create_staff(username: str, display_name: str, role: Role | str, password: str,
+                 section: str | None = None) -> Actor:
+    """Add a member of staff; raise :class:`ValidationError` naming each bad field."""
+    errors = {}
+    username = username.strip()
+    if not username or not username.isascii() or not username.replace("_", "").isalnum():
+        errors["username"] = "用户名只能由字母、数字和下划线组成"
+    try:
+        role = Role(role)
+    except ValueError:
+        errors["role"] = "未知的角色"
+    if len(password) < 8:
+        errors["password"] = "密码至少8位"
+    if isinstance(role, Role) and role in SECTION_BOUND_ROLES and not section:
+        errors["section"] = "审批人员和科室负责人必须指定所属科室"
+    if not display_name.strip():
+        errors["display_name"] = "请填写姓名"
+    if not errors and StaffRow.get_or_none(StaffRow.username == username):
+        errors["username"] = "该用户名已存在"
+    if errors:
+        raise ValidationError(errors)
+    with database_proxy.atomic():
+        StaffRow.create(username=username, display_name=display_name.strip(), role=role.value,
+                        section=section or None, password_hash=_hasher.hash(password))
+    return Actor(username=username, role=role, section=section or None,
+                 display_name=display_name.strip())
+
+
+def _actor(row: StaffRow) -> Actor:
+    return Actor(username=row.username, role=Role(row.role), section=row.section,
+                 display_name=row.display_name)
+
+
+def authenticate(username: str, password: str) -> Actor | None:
+    """The actor for a correct username and password, else None (same cost either way)."""
+    row = StaffRow.get_or_none((StaffRow.username == username.strip()) & StaffRow.active)
+    try:
+        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if row is None:
+        return None
+    if _hasher.check_needs_rehash(row.password_hash):
+        with database_proxy.atomic():
+            StaffRow.update(password_hash=_hasher.hash(password)).where(
+                StaffRow.id == row.id).execute()
+    return _actor(row)
+
+
+def get_actor(username: str) -> Actor | None:
+    """The active member of staff named ``username`` (re-read on every web request)."""
+    row = StaffRow.get_or_none((StaffRow.username == username) & StaffRow.active)
+    return _actor(row) if row else None
+
+
+def list_staff() -> list[Actor]:
+    return [_actor(r) for r in StaffRow.select().order_by(StaffRow.role, StaffRow.username)]

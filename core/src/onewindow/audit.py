@@ -1,0 +1,123 @@
+"""The audit trail (网上留痕): every event, chained by HMAC-SHA256 so no edit goes unseen.
+
+Row n's mac is HMAC(key, mac of row n-1 + canonical JSON of row n). A head row keeps the newest
+seq and mac under its own MAC, so deleting the newest rows is detected too. The key lives
+outside the database (``ONEWINDOW_AUDIT_KEY`` or a key file): whoever can edit the database
+cannot forge the chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from attrs import frozen
+
+from .case import CaseEvent
+from .storage.models import AuditHeadRow, AuditRow
+
+GENESIS = "0" * 64
+
+
+def _canonical(seq: int, case_number: str | None, action: str, actor: str, role: str,
+               at: dt.datetime, before: str, after: str, reason: str, data: str) -> bytes:
+    return json.dumps(
+        [seq, case_number, action, actor, role, at.isoformat(timespec="microseconds"), before,
+         after, reason, data],
+        ensure_ascii=False, separators=(",", ":"),
+    ).encode("utf-8")
+
+
+def _mac(key: bytes, previous: str, payload: bytes) -> str:
+    return hmac.new(key, previous.encode("ascii") + payload, hashlib.sha256).hexdigest()
+
+
+def _head_mac(key: bytes, seq: int, mac: str) -> str:
+    return _mac(key, GENESIS, f"head:{seq}:{mac}".encode("ascii"))
+
+
+def dump_data(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=str)
+
+
+def append(key: bytes, event: CaseEvent) -> int:
+    """Append ``event`` to the chain; call inside the transaction that stores its effect.
+
+    Returns the event's sequence number. The head row is locked for update on PostgreSQL so two
+    windows writing at once cannot fork the chain.
+    """
+    query = AuditHeadRow.select().where(AuditHeadRow.id == 1)
+    if AuditHeadRow._meta.database.for_update:
+        query = query.for_update()
+    head = query.first()
+    previous_seq, previous_mac = (head.last_seq, head.last_mac) if head else (0, GENESIS)
+    seq = previous_seq + 1
+    at = event.at
+    data = dump_data(event.data)
+    mac = _mac(key, previous_mac, _canonical(
+        seq, event.case_number, event.action, event.actor, str(event.role), at,
+        str(event.before), str(event.after), event.reason, data))
+    AuditRow.create(seq=seq, case_number=event.case_number, action=event.action,
+                    actor=event.actor, role=str(event.role), at=at, before=str(event.before),
+                    after=str(event.after), reason=event.reason, data=data, mac=mac)
+    values = {"last_seq": seq, "last_mac": mac, "mac": _head_mac(key, seq, mac)}
+    if head is None:
+        AuditHeadRow.create(id=1, **values)
+    else:
+        AuditHeadRow.update(**values).where(AuditHeadRow.id == 1).execute()
+    return seq
+
+
+@frozen
+class Verification:
+    ok: bool
+    rows: int
+    message: str
+    first_bad_seq: int | None = None
+
+
+def verify(key: bytes, batch: int = 2000) -> Verification:
+    """Walk the whole chain; name the first row that is edited, missing, reordered or extra."""
+    previous_mac = GENESIS
+    expected = 1
+    count = 0
+    last = 0
+    while True:
+        rows = list(AuditRow.select().where(AuditRow.seq >= expected)
+                    .order_by(AuditRow.seq).limit(batch))
+        if not rows:
+            break
+        for row in rows:
+            if row.seq != expected:
+                return Verification(False, count, f"audit row seq {expected} is missing "
+                                    f"(next row present is seq {row.seq})", expected)
+            payload = _canonical(row.seq, row.case_number, row.action, row.actor, row.role,
+                                 row.at, row.before, row.after, row.reason, row.data)
+            mac = _mac(key, previous_mac, payload)
+            if not hmac.compare_digest(mac, row.mac):
+                return Verification(False, count, f"audit row seq {row.seq} (id {row.id}) does "
+                                    "not match its MAC: edited, reordered or written without "
+                                    "the key", row.seq)
+            previous_mac = mac
+            last = row.seq
+            count += 1
+            expected += 1
+    head = AuditHeadRow.get_or_none(AuditHeadRow.id == 1)
+    if head is None:
+        if count:
+            return Verification(False, count, "audit head is missing", None)
+        return Verification(True, 0, "audit trail is empty")
+    if not hmac.compare_digest(head.mac, _head_mac(key, head.last_seq, head.last_mac)):
+        return Verification(False, count, "audit head does not match its MAC", None)
+    if head.last_seq > last:
+        return Verification(False, count, f"audit trail is truncated: rows after seq {last} "
+                            f"are missing (head records seq {head.last_seq})", last + 1)
+    if head.last_seq < last or head.last_mac != previous_mac:
+        return Verification(False, count, f"audit row seq {head.last_seq + 1} was added "
+                            "after the head: written without going through the chain",
+                            head.last_seq + 1)
+    return Verification(True, count, f"audit trail intact: {count} rows")

@@ -1,0 +1,236 @@
+"""The hall's services: what the web layer (or another bureau's code) calls.
+
+Each public method is one business step: it loads the case, asks :mod:`onewindow.lifecycle`
+whether the step is allowed, stores the result and its audit event in one transaction, then
+tells the plugins. Nothing half-written is ever stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import peewee as pw
+
+from . import audit, lifecycle
+from .case import (
+    Actor,
+    Applicant,
+    Case,
+    CaseEvent,
+    LookupRecord,
+    ReviewMark,
+    ReviewOutcome,
+    Role,
+    State,
+    Supplement,
+)
+from .catalogue import ApprovalItem
+from .catalogue_file import unstructure
+from .checks import CheckContext, CheckOutcome, run_checks
+from .config import Settings, load_settings
+from .errors import NotFound, TransitionRefused, ValidationError
+from .lookups import LookupStatus
+from .plugins import Registry, load_registry
+from .storage import migrate, repo
+from .storage.db import open_database
+from .storage.models import CaseCounterRow, CaseRow
+from .workdays import Deadline, deadline
+
+HALL_TIMEZONE = ZoneInfo("Asia/Shanghai")
+
+
+def hall_now() -> dt.datetime:
+    """The hall's wall clock (Beijing time), naive: working days are counted in it."""
+    return dt.datetime.now(HALL_TIMEZONE).replace(tzinfo=None)
+
+
+class Hall:
+    """The hall's business steps over one database, one registry and one audit key."""
+
+    def __init__(self, registry: Registry, db: pw.Database, settings: Settings,
+                 clock: Callable[[], dt.datetime] = hall_now):
+        self.registry = registry
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+
+    # ----------------------------------------------------------------- reading
+    @property
+    def catalogue(self):
+        return self.registry.catalogue
+
+    def get_case(self, number: str) -> Case:
+        row = CaseRow.get_or_none(CaseRow.number == number)
+        if row is None:
+            raise NotFound(f"没有编号为 {number} 的办件")
+        return repo.load_cases([row])[0]
+
+    def list_cases(self, *, section: str | None = None,
+                   states: Iterable[State] | None = None, limit: int = 200) -> list[Case]:
+        """Cases newest first; a fixed number of queries however many there are."""
+        query = CaseRow.select().order_by(CaseRow.opened_at.desc(), CaseRow.id.desc())
+        if section:
+            query = query.where(CaseRow.section == section)
+        if states is not None:
+            query = query.where(CaseRow.state.in_([s.value for s in states]))
+        return repo.load_cases(list(query.limit(limit)))
+
+    def deadline(self, case: Case) -> Deadline:
+        item = lifecycle.item_of(case)
+        return deadline(case, item.time_limit_days, self.clock().date())
+
+    def checks_for(self, case: Case) -> dict[tuple[str, str], CheckOutcome]:
+        """The plugins' automatic verdicts on the case's review points (advice to the clerk)."""
+        found: dict[str, Mapping[str, Any]] = {}
+        for record in case.lookups:
+            if record.status == LookupStatus.FOUND:
+                found[record.network] = record.record
+        applicant = {k: getattr(case.applicant, k) for k in (
+            "name", "phone", "credit_code", "id_number", "legal_representative",
+            "contact_person", "social_organisation_name")}
+        applicant["kind"] = case.applicant.kind.value
+        return run_checks(self.registry.checks,
+                          CheckContext(case.item_code, applicant, found))
+
+    # ----------------------------------------------------------------- writing
+    def _next_number(self, day: dt.date) -> str:
+        key = day.strftime("%Y%m%d")
+        updated = (CaseCounterRow.update(last=CaseCounterRow.last + 1)
+                   .where(CaseCounterRow.day == key).execute())
+        if not updated:
+            CaseCounterRow.create(day=key, last=1)
+        last = CaseCounterRow.get_by_id(key).last
+        return f"{key}{last:04d}"
+
+    def open_case(self, actor: Actor, item_code: str, applicant_data: Mapping[str, Any]
+                  ) -> Case:
+        """Start a case at the intake window (咨询/接件中) for one item and applicant."""
+        if actor.role is not Role.WINDOW_STAFF:
+            raise TransitionRefused("(新办件)", "none", "open", "只有大厅服务人员可以在窗口接件",
+                                    [])
+        try:
+            item = self.catalogue.item(item_code)
+        except KeyError:
+            raise ValidationError({"item": f"没有编码为 {item_code} 的审批事项"}) from None
+        applicant = Applicant.create(applicant_data)
+        if applicant.kind not in item.applicant_kinds:
+            raise ValidationError({"kind": f"{item.name}不受理该类申请人"})
+        now = self.clock()
+        with self.db.atomic():
+            number = self._next_number(now.date())
+            case = Case(number=number, item_code=item.code, item_version=item.version,
+                        section=item.section, applicant=applicant, state=State.CONSULTATION,
+                        opened_by=actor.username, opened_at=now,
+                        item_snapshot=unstructure(item))
+            repo.insert_case(case)
+            event = CaseEvent(case_number=number, action="open", actor=actor.username,
+                              role=actor.role, at=now, before=State.CONSULTATION,
+                              after=State.CONSULTATION,
+                              data={"item": item.code, "version": item.version,
+                                    "applicant": applicant.name,
+                                    "identifier": applicant.identifier})
+            audit.append(self.settings.audit_key, event)
+        case = self.get_case(number)
+        self.registry.notify(case.events[-1], case)
+        return case
+
+    def act(self, actor: Actor, number: str, action: str, *, reason: str = "",
+            params: Mapping[str, Any] | None = None) -> Case:
+        """Do one lifecycle action; raise :class:`TransitionRefused` with core's reason."""
+        with self.db.atomic():
+            row = CaseRow.select().where(CaseRow.number == number)
+            if self.db.for_update:
+                row = row.for_update()
+            row = row.first()
+            if row is None:
+                raise NotFound(f"没有编号为 {number} 的办件")
+            before = repo.load_cases([row])[0]
+            after, event = lifecycle.apply(before, actor, action, at=self.clock(),
+                                           reason=reason, params=params)
+            repo.save_case(row, before, after)
+            audit.append(self.settings.audit_key, event)
+        case = self.get_case(number)
+        self.registry.notify(case.events[-1], case)
+        return case
+
+    def review(self, actor: Actor, number: str,
+               marks: Iterable[tuple[str, str, str, str]]) -> Case:
+        """Record the window's verdicts: (material, point, outcome, reason) each."""
+        parsed = []
+        for material, point, outcome, reason in marks:
+            try:
+                parsed.append(ReviewMark(material, point, ReviewOutcome(outcome), reason or ""))
+            except ValueError:
+                raise ValidationError({f"{material}.{point}": "审查结果应为通过、不通过或不适用"}
+                                      ) from None
+        return self.act(actor, number, "review", params={"marks": parsed})
+
+    def lookup(self, actor: Actor, number: str, network: str, params: Mapping[str, str]
+               ) -> tuple[Case, LookupRecord]:
+        """Query a dedicated network for a case and keep the answer on it."""
+        try:
+            adapter = self.registry.lookups[network]
+        except KeyError:
+            raise ValidationError({"network": f"没有名为 {network} 的业务专网"}) from None
+        case = self.get_case(number)
+        why = lifecycle.refusal(case, actor, "lookup", check_guard=False)
+        if why:  # refuse before sending anything to the network
+            raise TransitionRefused(number, case.state.value, "lookup", why,
+                                    lifecycle.allowed_actions(case, actor))
+        result = adapter.query(params, case_number=number)
+        record = LookupRecord(network=network, params=dict(params), status=str(result.status),
+                              message=result.message, answer_hash=result.answer_hash,
+                              record=dict(result.record), asked_by=actor.username,
+                              asked_at=self.clock())
+        case = self.act(actor, number, "lookup", params={"record": record})
+        return case, record
+
+    def supply(self, actor: Actor, number: str, material: str, filename: str,
+               content: bytes) -> Case:
+        """Keep a supplement (补正材料) with its SHA-256, under a path the server chooses."""
+        if not content:
+            raise ValidationError({"file": "上传的文件为空"})
+        digest = hashlib.sha256(content).hexdigest()
+        safe_name = re.sub(r"[^\w.\-]", "_", Path(filename).name)[:100] or "upload"
+        relative = Path(number) / f"{secrets.token_hex(8)}-{digest[:16]}{Path(safe_name).suffix}"
+        target = self.settings.upload_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        supplement = Supplement(material=material, filename=safe_name, sha256=digest,
+                                size=len(content), storage_path=str(relative),
+                                uploaded_by=actor.username, uploaded_at=self.clock())
+        try:
+            return self.act(actor, number, "supply", params={"material": material,
+                                                            "supplement": supplement})
+        except Exception:
+            target.unlink(missing_ok=True)  # nothing half-written stays behind
+            raise
+
+    def item(self, code: str) -> ApprovalItem:
+        return self.catalogue.item(code)
+
+
+def open_hall(settings: Settings | None = None, registry: Registry | None = None,
+              *, upgrade: bool = False) -> Hall:
+    """Open the configured database and plugins.
+
+    Refuses to run on a database with pending migrations unless ``upgrade`` is True: a hall
+    must never write to a schema older than its code.
+    """
+    settings = settings or load_settings()
+    registry = registry or load_registry()
+    db = open_database(settings.database_url)
+    if upgrade:
+        migrate.upgrade(db)
+    pending = migrate.pending(db)
+    if pending:
+        raise RuntimeError(f"database {settings.database_url} needs migrations "
+                           f"{', '.join(pending)}: run `onewindow db upgrade`")
+    return Hall(registry, db, settings)

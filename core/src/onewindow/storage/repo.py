@@ -1,0 +1,138 @@
+"""Explicit conversion between case domain objects and peewee rows.
+
+Loading many cases costs a fixed number of queries (one per table), never one per case: list
+pages stay fast however long the queue grows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+
+from ..audit import dump_data
+from ..case import (
+    Applicant,
+    Case,
+    CaseEvent,
+    DeferralMark,
+    LookupRecord,
+    ReviewMark,
+    ReviewOutcome,
+    Role,
+    State,
+    Supplement,
+)
+from ..catalogue import ApplicantKind, DeferralKind
+from .models import AuditRow, CaseRow, DeferralRow, LookupRow, ReviewRow, SupplementRow
+
+
+def _applicant(row: CaseRow) -> Applicant:
+    return Applicant(
+        kind=ApplicantKind(row.applicant_kind), name=row.applicant_name, phone=row.phone,
+        credit_code=row.credit_code, id_number=row.id_number,
+        legal_representative=row.legal_representative, contact_person=row.contact_person,
+        social_organisation_name=row.social_organisation_name)
+
+
+def _group(rows: Iterable, key="case_id") -> dict[int, list]:
+    grouped: dict[int, list] = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, key)].append(row)
+    return grouped
+
+
+def load_cases(rows: list[CaseRow], *, with_events: bool = True) -> list[Case]:
+    """Domain cases for ``rows``, with their children fetched in one query per table."""
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    numbers = [r.number for r in rows]
+    reviews = _group(ReviewRow.select().where(ReviewRow.case.in_(ids)).order_by(ReviewRow.id))
+    deferrals = _group(DeferralRow.select().where(DeferralRow.case.in_(ids))
+                       .order_by(DeferralRow.id))
+    supplements = _group(SupplementRow.select().where(SupplementRow.case.in_(ids))
+                         .order_by(SupplementRow.id))
+    lookups = _group(LookupRow.select().where(LookupRow.case.in_(ids)).order_by(LookupRow.id))
+    events: dict = defaultdict(list)
+    if with_events:
+        events = _group(AuditRow.select().where(AuditRow.case_number.in_(numbers))
+                        .order_by(AuditRow.seq), key="case_number")
+    return [
+        Case(
+            number=row.number, item_code=row.item_code, item_version=row.item_version,
+            section=row.section, applicant=_applicant(row), state=State(row.state),
+            opened_by=row.opened_by, opened_at=row.opened_at,
+            item_snapshot=json.loads(row.item_snapshot),
+            reviews=tuple(ReviewMark(r.material, r.point, ReviewOutcome(r.outcome), r.reason)
+                          for r in reviews[row.id]),
+            deferrals=tuple(DeferralMark(d.material, DeferralKind(d.kind), d.due_date,
+                                         d.commitment_signed, d.requested, d.supplied_at)
+                            for d in deferrals[row.id]),
+            supplements=tuple(Supplement(s.material, s.filename, s.sha256, s.size,
+                                         s.storage_path, s.uploaded_by, s.uploaded_at)
+                              for s in supplements[row.id]),
+            lookups=tuple(LookupRecord(x.network, json.loads(x.params), x.status, x.message,
+                                       x.answer_hash, json.loads(x.record), x.asked_by,
+                                       x.asked_at)
+                          for x in lookups[row.id]),
+            events=tuple(CaseEvent(e.case_number, e.action, e.actor, Role(e.role), e.at,
+                                   State(e.before), State(e.after), e.reason,
+                                   json.loads(e.data), e.seq)
+                         for e in events[row.number]),
+            state_before_halt=State(row.state_before_halt) if row.state_before_halt else None,
+            notices_issued=row.notices_issued,
+        )
+        for row in rows
+    ]
+
+
+def insert_case(case: Case) -> CaseRow:
+    a = case.applicant
+    return CaseRow.create(
+        number=case.number, item_code=case.item_code, item_version=case.item_version,
+        item_snapshot=dump_data(case.item_snapshot), section=case.section,
+        state=case.state.value, notices_issued=case.notices_issued,
+        applicant_kind=a.kind.value, applicant_name=a.name, credit_code=a.credit_code,
+        id_number=a.id_number, legal_representative=a.legal_representative,
+        contact_person=a.contact_person, phone=a.phone,
+        social_organisation_name=a.social_organisation_name,
+        opened_by=case.opened_by, opened_at=case.opened_at, updated_at=case.opened_at)
+
+
+def save_case(row: CaseRow, before: Case, after: Case) -> None:
+    """Write what changed between ``before`` and ``after``; call inside ``db.atomic()``.
+
+    Reviews and deferrals are small and rewritten whole; supplements and look-ups are only ever
+    appended, never rewritten.
+    """
+    now = after.events[-1].at if after.events else after.opened_at
+    CaseRow.update(
+        state=after.state.value,
+        state_before_halt=after.state_before_halt.value if after.state_before_halt else None,
+        notices_issued=after.notices_issued, updated_at=now,
+    ).where(CaseRow.id == row.id).execute()
+    if after.reviews != before.reviews:
+        ReviewRow.delete().where(ReviewRow.case == row.id).execute()
+        ReviewRow.insert_many([
+            {"case": row.id, "material": m.material, "point": m.point,
+             "outcome": m.outcome.value, "reason": m.reason} for m in after.reviews
+        ]).execute()
+    if after.deferrals != before.deferrals:
+        DeferralRow.delete().where(DeferralRow.case == row.id).execute()
+        if after.deferrals:
+            DeferralRow.insert_many([
+                {"case": row.id, "material": d.material, "kind": d.kind.value,
+                 "due_date": d.due_date, "commitment_signed": d.commitment_signed,
+                 "requested": d.requested, "supplied_at": d.supplied_at}
+                for d in after.deferrals
+            ]).execute()
+    for s in after.supplements[len(before.supplements):]:
+        SupplementRow.create(case=row.id, material=s.material, filename=s.filename,
+                             sha256=s.sha256, size=s.size, storage_path=s.storage_path,
+                             uploaded_by=s.uploaded_by, uploaded_at=s.uploaded_at)
+    for x in after.lookups[len(before.lookups):]:
+        LookupRow.create(case=row.id, network=x.network, params=dump_data(dict(x.params)),
+                         status=x.status, message=x.message, answer_hash=x.answer_hash,
+                         record=dump_data(dict(x.record)), asked_by=x.asked_by,
+                         asked_at=x.asked_at)
