@@ -20,14 +20,14 @@ CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 def _code(instance, attribute, value):
     if not isinstance(value, str) or not CODE_PATTERN.match(value):
         raise ValueError(
-            f"{attribute.name} must be lower-case letters, digits, '.', '_' or '-' "
+            f"'{attribute.name}' must be lower-case letters, digits, '.', '_' or '-' "
             f"and start with a letter or digit, got {value!r}"
         )
 
 
 def _text(instance, attribute, value):
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{attribute.name} must be non-empty text")
+        raise ValueError(f"'{attribute.name}' must be non-empty text")
 
 
 def _unique(what: str, codes: Iterable[str]) -> None:
@@ -139,7 +139,7 @@ class Form:
     code: str = field(validator=_code)
     name: str = field(validator=_text)
     source: str = field(validator=_text)  # 出处
-    fields: tuple[FormField, ...] = field(converter=tuple, validator=validators.min_len(1))
+    fields: tuple[FormField, ...] = field(converter=tuple, validator=validators.min_len(1))  # noqa: E501
     download_url: str = ""
     network: str = ""
 

@@ -66,8 +66,17 @@ def _describe(exc: BaseException, raw: Any) -> list[str]:
     lines = []
     for line in transform_error(exc, path="$", format_exception=_format_exception):
         message, _, where = line.rpartition(" @ ")
-        lines.append(f"{_readable_path(raw, where.removeprefix('$').lstrip('.'))}: {message}")
+        where = where.removeprefix("$").lstrip(".")
+        # attrs validators report at the class; move the field they name into the path
+        named = _ATTRS_MESSAGE.match(message)
+        if named:
+            where = f"{where}.{named.group(2)}".lstrip(".")
+            message = "must not be empty" if named.group(1) else f"must {named.group(3)}"
+        lines.append(f"{_readable_path(raw, where)}: {message}")
     return lines
+
+
+_ATTRS_MESSAGE = re.compile(r"^(Length of )?'(\w+)' must (?:be >= 1: 0|(.*))$")
 
 
 def structure_section(raw: dict[str, Any], source: str) -> SectionCatalogue:
