@@ -37,15 +37,18 @@ def get_plugin_manager(plugins: Iterable[Any] = (), *, load_entry_points: bool =
     if load_entry_points:
         try:
             pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
-        except Exception as exc:  # noqa: BLE001 - name the failing entry point
-            raise PluginError(f"a plugin in entry point group {ENTRY_POINT_GROUP!r} failed to "
-                              f"import: {exc}") from exc
-    for plugin in plugins:
-        pm.register(plugin)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(str(exc)) from exc  # pluggy's message names the plugin
+        except Exception as exc:  # noqa: BLE001
+            raise PluginError(f"plugin {_failing_entry_point()!r} failed to import: {exc!r}"
+                              ) from exc
     try:
+        for plugin in plugins:
+            pm.register(plugin)
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin_name!r}: {exc}") from exc
+        name = pm.get_name(exc.plugin) or getattr(exc.plugin, "__name__", repr(exc.plugin))
+        raise PluginError(f"plugin {name!r}: {exc}") from exc
     return pm
 
 
@@ -71,7 +74,7 @@ def _answers(pm: pluggy.PluginManager, hook_name: str, **kwargs) -> list[tuple[s
     """
     results = []
     hook = getattr(pm.hook, hook_name)
-    for impl in reversed(hook.get_hookimpls()):
+    for impl in hook.get_hookimpls():  # registration order: the first supplier wins
         name = pm.get_name(impl.plugin) or repr(impl.plugin)
         try:
             result = impl.function(**{k: kwargs[k] for k in impl.argnames})
@@ -192,5 +195,11 @@ def load_registry(plugins: Iterable[Any] = (), *, load_entry_points: bool = True
     return build_registry(get_plugin_manager(plugins, load_entry_points=load_entry_points))
 
 
-def installed_entry_points() -> list[metadata.EntryPoint]:
-    return list(metadata.entry_points(group=ENTRY_POINT_GROUP))
+def _failing_entry_point() -> str:
+    """The name of the first ``onewindow`` entry point that does not import."""
+    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            entry_point.load()
+        except Exception:  # noqa: BLE001
+            return entry_point.name
+    return "(unknown)"
