@@ -1,0 +1,67 @@
+"""企业登记科 (enterprise registration section) plugin for onewindow.
+
+The catalogue is data (catalogue.toml) so the section can revise review points after each
+monthly problem list without touching code; this module only hands it, the credit-registry
+look-up and the automatic checks to the core.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
+
+from onewindow import hookimpl
+from onewindow.catalogue import SectionCatalogue
+from onewindow.catalogue_file import load_catalogue_file
+from onewindow.lookups import HttpJsonLookup, LookupParam
+
+from .checks import CREDIT_REGISTRY, material_checks
+
+__all__ = ["catalogue_resource", "credit_registry_lookup", "section_catalogue"]
+
+
+def catalogue_resource() -> Traversable:
+    """The packaged data file; a function so tests can point the plugin at a broken copy."""
+    return files(__package__) / "catalogue.toml"
+
+
+@cache
+def section_catalogue() -> SectionCatalogue:
+    """Load the data file once per process; a bad file raises CatalogueError (not cached)."""
+    with as_file(catalogue_resource()) as path:
+        return load_catalogue_file(path)
+
+
+def credit_registry_lookup() -> HttpJsonLookup:
+    """国家企业信用信息公示系统, queried by credit code.
+
+    No base URL here: it is read at query time from ONEWINDOW_NETWORK_CREDIT_REGISTRY_URL, or
+    ONEWINDOW_SANDBOX_URL + "/credit-registry".
+    """
+    return HttpJsonLookup(
+        network=CREDIT_REGISTRY,
+        title="国家企业信用信息公示系统",
+        params=(LookupParam("credit_code", "统一社会信用代码"),),
+        path="records",
+    )
+
+
+@hookimpl
+def onewindow_section():
+    return section_catalogue().section
+
+
+@hookimpl
+def onewindow_approval_items():
+    return list(section_catalogue().items)
+
+
+@hookimpl
+def onewindow_lookups():
+    return [credit_registry_lookup()]
+
+
+@hookimpl
+def onewindow_material_checks():
+    return material_checks()
