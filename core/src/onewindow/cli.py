@@ -85,11 +85,14 @@ def _cmd_db_upgrade(args) -> int:
 
 
 def _cmd_demo_load(args) -> int:
-    from .demo import load_demo
+    from .demo import demo_accounts, load_demo
     from .services import open_hall
 
     hall = open_hall(upgrade=True)
     for line in load_demo(hall, args.fixtures):
+        print(line)
+    print("demo accounts (username, password, role):")
+    for line in demo_accounts(args.fixtures):
         print(line)
     return 0
 

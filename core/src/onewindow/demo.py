@@ -23,6 +23,22 @@ def _load(path: Path) -> dict:
     return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
+def _demo_outcome(material, point, failing) -> ReviewOutcome:
+    if (material.code, point.code) in failing:
+        return ReviewOutcome.FAILED
+    return ReviewOutcome.PASSED if material.required else ReviewOutcome.NOT_APPLICABLE
+
+
+def demo_accounts(fixtures: str | Path = "fixtures") -> list[str]:
+    """One line per demo account, for ``make demo`` to print."""
+    from .accounts import ROLE_LABELS
+    from .case import Role
+
+    return [f"  {e['username']:<14} {e['password']:<18} {ROLE_LABELS[Role(e['role'])]}"
+            + (f"（{e['section']}）" if e.get("section") else "")
+            for e in _load(Path(fixtures) / "staff.toml").get("staff", [])]
+
+
 def load_demo(hall: Hall, fixtures: str | Path = "fixtures") -> Iterator[str]:
     """Create demo staff and cases; yield one line per thing done, for the terminal."""
     fixtures = Path(fixtures)
@@ -48,8 +64,7 @@ def load_demo(hall: Hall, fixtures: str | Path = "fixtures") -> Iterator[str]:
         case = hall.open_case(actors[sample["window"]], sample["item"], sample["applicant"])
         item = item_of(case)
         failing = {tuple(f.split("/")) for f in sample.get("fail", [])}
-        marks = [(m.code, p.code,
-                  ReviewOutcome.FAILED if (m.code, p.code) in failing else ReviewOutcome.PASSED,
+        marks = [(m.code, p.code, _demo_outcome(m, p, failing),
                   "演示：材料不符合要求" if (m.code, p.code) in failing else "")
                  for m in applicable_materials(case, item) for p in m.review_points]
         hall.review(actors[sample["window"]], case.number, marks)

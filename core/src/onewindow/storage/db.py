@@ -24,7 +24,7 @@ def open_database(url: str) -> peewee.Database:
     if url.startswith("sqlite"):
         db = connect(url, pragmas=SQLITE_PRAGMAS)
     elif url.startswith(("postgresql", "postgres")):
-        db = connect(url.replace("postgresql://", "postgres://", 1), autorollback=True)
+        db = connect(url.replace("postgresql://", "postgres://", 1))
     else:
         raise ValueError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
     database_proxy.initialize(db)

@@ -1,0 +1,69 @@
+"""The ``onewindow`` command line, run as a user would run it: in a subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args, home, env_extra=None):
+    env = {**os.environ, "ONEWINDOW_HOME": str(home), "ONEWINDOW_AUDIT_KEY": "cli-test-key",
+           "ONEWINDOW_SECRET_KEY": "cli-test-secret", **(env_extra or {})}
+    if "ONEWINDOW_TEST_DATABASE_URL" in os.environ:
+        env["ONEWINDOW_DATABASE_URL"] = os.environ["ONEWINDOW_TEST_DATABASE_URL"]
+    return subprocess.run([sys.executable, "-m", "onewindow.cli", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def home(tmp_path, onewindow_settings):  # onewindow_settings empties a test PostgreSQL
+    return tmp_path
+
+
+def test_plugins_lists_the_enterprise_plugin(home):
+    result = run("plugins", home=home)
+    assert result.returncode == 0
+    assert any(line.split("\t")[:2] == ["enterprise", "onewindow-enterprise"]
+               for line in result.stdout.splitlines())
+
+
+def test_catalogue_check_and_export(home):
+    check = run("catalogue", "check", home=home)
+    assert check.returncode == 0 and check.stdout.startswith("catalogue ok:")
+    export = run("catalogue", "export", "--format", "json", home=home)
+    data = json.loads(export.stdout)
+    enterprise = next(s for s in data["sections"] if s["code"] == "enterprise")
+    assert enterprise["plugin"] == "enterprise" and len(enterprise["items"]) >= 3
+    item = enterprise["items"][0]
+    assert item["materials"][0]["review_points"] and item["legal_basis"]
+    assert any(n["network"] == "credit-registry" for n in data["networks"])
+
+
+def test_db_upgrade_demo_load_and_audit_verify(home):
+    first = run("db", "upgrade", home=home)
+    assert first.returncode == 0 and "m0001_initial" in first.stdout
+    assert "up to date" in run("db", "upgrade", home=home).stdout
+    demo = run("demo", "load", home=home)
+    assert demo.returncode == 0, demo.stderr
+    assert "staff window1 created" in demo.stdout
+    again = run("demo", "load", home=home)
+    assert again.returncode == 0 and "staff window1 created" not in again.stdout
+    verify = run("audit", "verify", home=home)
+    assert verify.returncode == 0 and "intact" in verify.stdout
+    tampered = run("audit", "verify", home=home, env_extra={"ONEWINDOW_AUDIT_KEY": "wrong"})
+    if "0 rows" not in verify.stdout:
+        assert tampered.returncode == 1 and "seq 1" in tampered.stderr
+
+
+def test_errors_are_one_line_and_non_zero(home):
+    result = run("audit", "verify", home=home,
+                 env_extra={"ONEWINDOW_DATABASE_URL": "mysql://nowhere/x"})
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("onewindow: error:")
+    usage = run("catalogue", "frobnicate", home=home)
+    assert usage.returncode == 2

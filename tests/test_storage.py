@@ -1,0 +1,112 @@
+"""Storage: migrations, SQLite settings, atomic writes, and list queries that do not grow."""
+
+import logging
+
+import peewee
+import pytest
+from conftest import ENTERPRISE
+from test_lifecycle import take_in
+
+from onewindow import audit
+from onewindow.errors import TransitionRefused
+from onewindow.storage import migrate
+from onewindow.storage.db import open_database
+from onewindow.storage.models import AuditRow, CaseRow, ReviewRow
+
+
+def test_migrations_are_numbered_applied_once_and_recorded(hall):
+    assert migrate.pending(hall.db) == []
+    assert migrate.upgrade(hall.db) == []  # second run: nothing to do
+    assert migrate.applied(hall.db) == {n for n, _ in migrate.available()}
+    assert [n for n, _ in migrate.available()][0] == 1
+
+
+def test_open_hall_refuses_a_database_with_pending_migrations(onewindow_settings,
+                                                              sample_registry):
+    from onewindow.services import open_hall
+
+    with pytest.raises(RuntimeError, match="onewindow db upgrade"):
+        open_hall(onewindow_settings, sample_registry)
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path):
+    db = open_database(f"sqlite:///{tmp_path / 'x.db'}")
+    migrate.upgrade(db)
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(peewee.IntegrityError):
+        ReviewRow.create(case=999, material="m", point="p", outcome="passed")
+    db.close()
+
+
+def test_unsupported_url_is_refused():
+    with pytest.raises(ValueError, match="unsupported database URL"):
+        open_database("mysql://root@localhost/test")
+
+
+def test_a_failing_write_leaves_nothing_half_written(hall, staff, monkeypatch):
+    case = hall.open_case(staff["window"], "sample-permit", ENTERPRISE)
+    rows_before = AuditRow.select().count()
+
+    def broken_append(key, event):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(audit, "append", broken_append)
+    with pytest.raises(OSError):
+        hall.review(staff["window"], case.number, [("lease", "valid", "passed", "")])
+    monkeypatch.undo()
+    assert hall.get_case(case.number).reviews == ()
+    assert AuditRow.select().count() == rows_before
+    assert audit.verify(hall.settings.audit_key).ok
+
+
+def test_refused_action_writes_nothing(hall, staff):
+    case = take_in(hall, staff)
+    count = AuditRow.select().count()
+    with pytest.raises(TransitionRefused):
+        hall.act(staff["issuance"], case.number, "issue")
+    assert AuditRow.select().count() == count
+    assert CaseRow.get(CaseRow.number == case.number).state == "taken_in"
+
+
+def test_case_numbers_are_daily_and_unique(hall, staff, clock):
+    first = hall.open_case(staff["window"], "sample-permit", ENTERPRISE).number
+    second = hall.open_case(staff["window"], "sample-permit", ENTERPRISE).number
+    clock.advance(days=1)
+    third = hall.open_case(staff["window"], "sample-permit", ENTERPRISE).number
+    assert (first, second, third) == ("202609280001", "202609280002", "202609290001")
+
+
+class QueryCounter(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
+
+
+def count_queries(function):
+    logger = logging.getLogger("peewee")
+    counter = QueryCounter()
+    old_level = logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        result = function()
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(old_level)
+    return counter.count, result
+
+
+def test_listing_cases_costs_the_same_queries_for_3_or_30(hall, staff):
+    for _ in range(3):
+        take_in(hall, staff)
+    few, cases = count_queries(lambda: hall.list_cases())
+    assert len(cases) == 3
+    for _ in range(27):
+        take_in(hall, staff)
+    many, cases = count_queries(lambda: hall.list_cases())
+    assert len(cases) == 30 and all(c.events for c in cases)
+    assert few == many
