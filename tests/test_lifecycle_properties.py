@@ -7,10 +7,9 @@ ever allowed a forbidden move, an invariant over the event history would break.
 
 import datetime as dt
 
+import sample_plugin
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import sample_plugin
 from onewindow.case import (
     Actor,
     Applicant,

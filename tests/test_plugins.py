@@ -14,9 +14,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import ENTERPRISE
-
 import sample_plugin
+from conftest import ENTERPRISE
 from onewindow import hookimpl, hookspecs
 from onewindow.catalogue import Section
 from onewindow.checks import CheckOutcome, CheckVerdict, MaterialCheck

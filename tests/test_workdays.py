@@ -3,8 +3,6 @@
 import datetime as dt
 
 from conftest import ENTERPRISE
-from test_lifecycle import take_in
-
 from onewindow.workdays import (
     Timeliness,
     add_working_days,
@@ -12,6 +10,7 @@ from onewindow.workdays import (
     is_workday,
     working_days_between,
 )
+from test_lifecycle import take_in
 
 D = dt.date
 

@@ -13,15 +13,6 @@ _hasher = PasswordHasher()
 # Compared against when the username is unknown, so a miss costs as long as a hit.
 _DUMMY_HASH = _hasher.hash("onewindow-no-such-user")
 
-ROLE_LABELS = {
-    Role.WINDOW_STAFF: "大厅服务人员",
-    Role.APPROVER: "审批人员",
-    Role.SECTION_HEAD: "科室负责人",
-    Role.ISSUANCE: "统一发证窗口",
-    Role.COORDINATION: "业务协调科",
-    Role.SUPERVISION: "督查考核科",
-    Role.ADMIN: "系统管理员",
-}
 
 
 def create_staff(username: str, display_name: str, role: Role | str, password: str,
@@ -50,6 +41,14 @@ def create_staff(username: str, display_name: str, role: Role | str, password: s
                         section=section or None, password_hash=_hasher.hash(password))
     return Actor(username=username, role=role, section=section or None,
                  display_name=display_name.strip())
+
+
+def deactivate(username: str) -> None:
+    """Take an account out of service at once (the web re-reads the actor on each request)."""
+    with database_proxy.atomic():
+        updated = StaffRow.update(active=False).where(StaffRow.username == username).execute()
+    if not updated:
+        raise ValidationError({"username": f"没有用户名为 {username} 的账号"})
 
 
 def _actor(row: StaffRow) -> Actor:

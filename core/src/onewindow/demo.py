@@ -31,8 +31,8 @@ def _demo_outcome(material, point, failing) -> ReviewOutcome:
 
 def demo_accounts(fixtures: str | Path = "fixtures") -> list[str]:
     """One line per demo account, for ``make demo`` to print."""
-    from .accounts import ROLE_LABELS
     from .case import Role
+    from .labels import ROLE_LABELS
 
     return [f"  {e['username']:<14} {e['password']:<18} {ROLE_LABELS[Role(e['role'])]}"
             + (f"（{e['section']}）" if e.get("section") else "")

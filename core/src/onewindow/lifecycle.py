@@ -36,6 +36,7 @@ from .case import (
 )
 from .catalogue import ApprovalItem, DeferralKind
 from .errors import TransitionRefused
+from .labels import ROLE_LABELS
 from .workdays import add_working_days
 
 S = State
@@ -131,7 +132,7 @@ Guard = Callable[[Case, Actor, Mapping[str, Any], dt.datetime], str | None]
 
 def _guard_section(case: Case, actor: Actor) -> str | None:
     if actor.role in SECTION_STAFF and actor.section != case.section:
-        return f"该办件属于{case.section}科室，{actor.username}不属于该科室"
+        return f"该办件不属于{actor.display_name or actor.username}所在科室"
     return None
 
 
@@ -250,7 +251,7 @@ def refusal(case: Case, actor: Actor, name: str, params: Mapping[str, Any] | Non
     if case.state not in action.sources:
         return f"办件当前状态不允许{action.label}"
     if actor.role not in action.roles:
-        return f"{actor.role}角色不能{action.label}"
+        return f"{ROLE_LABELS[actor.role]}不能{action.label}"
     wrong_section = _guard_section(case, actor)
     if wrong_section:
         return wrong_section

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import peewee as pw
+from attrs import frozen
 
 from . import audit, lifecycle
 from .case import (
@@ -51,6 +52,15 @@ def hall_now() -> dt.datetime:
     return dt.datetime.now(HALL_TIMEZONE).replace(tzinfo=None)
 
 
+@frozen
+class QueueEntry:
+    """One row of a work list: the case (without its reviews), its item's name, its deadline."""
+
+    case: Case
+    item_name: str
+    deadline: Deadline
+
+
 class Hall:
     """The hall's business steps over one database, one registry and one audit key."""
 
@@ -72,15 +82,30 @@ class Hall:
             raise NotFound(f"没有编号为 {number} 的办件")
         return repo.load_cases([row])[0]
 
-    def list_cases(self, *, section: str | None = None,
-                   states: Iterable[State] | None = None, limit: int = 200) -> list[Case]:
-        """Cases newest first; a fixed number of queries however many there are."""
+    def _query(self, section: str | None, states: Iterable[State] | None, limit: int):
         query = CaseRow.select().order_by(CaseRow.opened_at.desc(), CaseRow.id.desc())
         if section:
             query = query.where(CaseRow.section == section)
         if states is not None:
             query = query.where(CaseRow.state.in_([s.value for s in states]))
-        return repo.load_cases(list(query.limit(limit)))
+        return list(query.limit(limit))
+
+    def list_cases(self, *, section: str | None = None,
+                   states: Iterable[State] | None = None, limit: int = 200) -> list[Case]:
+        """Whole cases newest first; a fixed number of queries however many there are."""
+        return repo.load_cases(self._query(section, states, limit))
+
+    def queue(self, *, section: str | None = None, states: Iterable[State] | None = None,
+              limit: int = 200) -> list[QueueEntry]:
+        """What a work list shows, newest first: cheaper than :meth:`list_cases`.
+
+        Four queries whatever the length; each entry's deadline uses the time limit the case
+        was opened under.
+        """
+        today = self.clock().date()
+        return [QueueEntry(case, name, deadline(case, limit_days, today))
+                for case, name, limit_days in
+                repo.load_summaries(self._query(section, states, limit))]
 
     def deadline(self, case: Case) -> Deadline:
         item = lifecycle.item_of(case)

@@ -42,22 +42,53 @@ def _group(rows: Iterable, key="case_id") -> dict[int, list]:
     return grouped
 
 
-def load_cases(rows: list[CaseRow], *, with_events: bool = True) -> list[Case]:
+def _events(numbers: list[str]) -> dict[str, list[CaseEvent]]:
+    grouped: dict[str, list[CaseEvent]] = defaultdict(list)
+    for e in AuditRow.select().where(AuditRow.case_number.in_(numbers)).order_by(AuditRow.seq):
+        grouped[e.case_number].append(CaseEvent(
+            e.case_number, e.action, e.actor, Role(e.role), e.at, State(e.before),
+            State(e.after), e.reason, json.loads(e.data), e.seq))
+    return grouped
+
+
+def load_summaries(rows: list[CaseRow]) -> list[tuple[Case, str, int]]:
+    """Cases for a queue page, with (item name, time limit) from each case's own snapshot.
+
+    Only what a queue shows is loaded (applicant, state, events for the deadline, deferrals);
+    reviews, supplements and look-ups are left empty, so these are never written back.
+    """
+    if not rows:
+        return []
+    events = _events([r.number for r in rows])
+    deferrals = _group(DeferralRow.select().where(DeferralRow.case.in_([r.id for r in rows]))
+                       .order_by(DeferralRow.id))
+    summaries = []
+    for row in rows:
+        snapshot = json.loads(row.item_snapshot)
+        case = Case(
+            number=row.number, item_code=row.item_code, item_version=row.item_version,
+            section=row.section, applicant=_applicant(row), state=State(row.state),
+            opened_by=row.opened_by, opened_at=row.opened_at,
+            deferrals=tuple(DeferralMark(d.material, DeferralKind(d.kind), d.due_date,
+                                         d.commitment_signed, d.requested, d.supplied_at)
+                            for d in deferrals[row.id]),
+            events=tuple(events[row.number]), notices_issued=row.notices_issued)
+        summaries.append((case, snapshot["name"], snapshot["time_limit_days"]))
+    return summaries
+
+
+def load_cases(rows: list[CaseRow]) -> list[Case]:
     """Domain cases for ``rows``, with their children fetched in one query per table."""
     if not rows:
         return []
     ids = [r.id for r in rows]
-    numbers = [r.number for r in rows]
     reviews = _group(ReviewRow.select().where(ReviewRow.case.in_(ids)).order_by(ReviewRow.id))
     deferrals = _group(DeferralRow.select().where(DeferralRow.case.in_(ids))
                        .order_by(DeferralRow.id))
     supplements = _group(SupplementRow.select().where(SupplementRow.case.in_(ids))
                          .order_by(SupplementRow.id))
     lookups = _group(LookupRow.select().where(LookupRow.case.in_(ids)).order_by(LookupRow.id))
-    events: dict = defaultdict(list)
-    if with_events:
-        events = _group(AuditRow.select().where(AuditRow.case_number.in_(numbers))
-                        .order_by(AuditRow.seq), key="case_number")
+    events = _events([r.number for r in rows])
     return [
         Case(
             number=row.number, item_code=row.item_code, item_version=row.item_version,
@@ -76,10 +107,7 @@ def load_cases(rows: list[CaseRow], *, with_events: bool = True) -> list[Case]:
                                        x.answer_hash, json.loads(x.record), x.asked_by,
                                        x.asked_at)
                           for x in lookups[row.id]),
-            events=tuple(CaseEvent(e.case_number, e.action, e.actor, Role(e.role), e.at,
-                                   State(e.before), State(e.after), e.reason,
-                                   json.loads(e.data), e.seq)
-                         for e in events[row.number]),
+            events=tuple(events[row.number]),
             state_before_halt=State(row.state_before_halt) if row.state_before_halt else None,
             notices_issued=row.notices_issued,
         )

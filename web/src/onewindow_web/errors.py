@@ -1,0 +1,88 @@
+"""Error responses: Chinese pages for people, a redirect to the login page, logs for us.
+
+A page never shows a stack trace or an exception's text to the browser: an unexpected error is
+logged with its traceback and the visitor reads a plain message.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar_htmx import HTMXDetails
+
+from .auth import LoginRequired, login_url
+from .i18n import N_, translate
+from .templating import page
+
+log = logging.getLogger(__name__)
+
+# (title, explanation) per status; msgids in English, translated through the catalogs.
+MESSAGES = {
+    400: (N_("The request could not be understood"),
+          N_("Something in the address or the form is not valid. Go back and check it.")),
+    403: (N_("The request was refused"),
+          N_("This page has expired or the request did not come from this site. Reload the "
+             "page and try again.")),
+    404: (N_("Page not found"),
+          N_("The address may be mistyped, or the item is no longer in the catalogue.")),
+    405: (N_("This action is not available here"),
+          N_("The page does not accept this kind of request. Use the buttons on the page.")),
+    429: (N_("Too many requests"), N_("Please wait a moment and try again.")),
+    500: (N_("Something went wrong on the server"),
+          N_("The error has been logged. Please try again; if it happens again, tell the "
+             "network platform section.")),
+}
+
+
+class PageNotFound(NotFoundException):
+    """A 404 whose ``detail`` is written for the visitor (in Chinese) and safe to show."""
+
+
+def _htmx(request: Request) -> HTMXDetails:
+    return getattr(request, "htmx", None) or HTMXDetails(request)
+
+
+def _next_for(request: Request) -> str:
+    """Where to come back to after login: the page htmx was on (same host only), or this one."""
+    htmx = _htmx(request)
+    if htmx and htmx.current_url_abs_path:
+        return htmx.current_url_abs_path
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def login_required(request: Request, exc: NotAuthorizedException) -> Response:
+    reason = exc.reason if isinstance(exc, LoginRequired) else ""
+    target = login_url(_next_for(request), reason)
+    if _htmx(request):
+        # htmx would swap a redirect's page into a fragment; ask it to navigate instead.
+        return Response(b"", status_code=401, headers={"HX-Redirect": target})
+    return Redirect(path=target, status_code=303)
+
+
+def error_page(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else HTTP_500_INTERNAL_SERVER_ERROR
+    if status >= 500:
+        log.exception("unhandled error on %s %s", request.method, request.url.path,
+                      exc_info=exc)
+    title, explanation = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
+    detail = exc.detail if isinstance(exc, PageNotFound) else ""
+    headers = {}
+    if isinstance(exc, HTTPException) and exc.headers:
+        headers.update(exc.headers)  # e.g. Allow on 405
+    response = page(request, "error.html", status_code=status, status=status,
+                    title=translate(request, title), explanation=translate(request, explanation),
+                    detail=detail)
+    response.headers.update(headers)
+    return response
+
+
+EXCEPTION_HANDLERS = {
+    NotAuthorizedException: login_required,
+    HTTPException: error_page,
+    Exception: error_page,
+}

@@ -1,0 +1,70 @@
+"""The signed-in staff member's home: who they are and the cases waiting for them.
+
+Which cases wait for whom follows the hall's division of work: the window has what is at the
+window, a section what it must accept or decide, the issuance window what is approved, and the
+supervising roles see everything recent.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.response import Template
+from onewindow.case import Actor, Role, State
+from onewindow.services import Hall, QueueEntry
+from onewindow.workdays import Deadline
+
+from ..auth import current_actor
+from ..config import HOME_LIST_LIMIT
+from ..templating import page
+
+SECTION_QUEUE = (State.TAKEN_IN, State.ACCEPTED, State.SUSPENDED)
+WORK_QUEUES: dict[Role, tuple[State, ...] | None] = {
+    Role.WINDOW_STAFF: (State.CONSULTATION, State.NOTIFIED),
+    Role.APPROVER: SECTION_QUEUE,
+    Role.SECTION_HEAD: SECTION_QUEUE,
+    Role.ISSUANCE: (State.APPROVED,),
+    Role.COORDINATION: None,  # None: every state, most recent first
+    Role.SUPERVISION: None,
+    Role.ADMIN: None,
+}
+
+
+@frozen
+class WorkRow:
+    """One line of the work list: only what the list may show (never a raw ID number)."""
+
+    number: str
+    item_name: str
+    applicant_name: str
+    applicant_identifier: str
+    state: State
+    deadline: Deadline
+
+
+def work_list(hall: Hall, actor: Actor, limit: int = HOME_LIST_LIMIT) -> list[QueueEntry]:
+    """The cases on ``actor``'s desk, newest first (a fixed number of queries)."""
+    states = WORK_QUEUES.get(actor.role, ())
+    if states == ():
+        return []
+    section = actor.section if actor.role in (Role.APPROVER, Role.SECTION_HEAD) else None
+    return hall.queue(section=section, states=states, limit=limit)
+
+
+def work_rows(entries: list[QueueEntry]) -> list[WorkRow]:
+    return [WorkRow(number=e.case.number, item_name=e.item_name,
+                    applicant_name=e.case.applicant.name,
+                    applicant_identifier=e.case.applicant.identifier, state=e.case.state,
+                    deadline=e.deadline)
+            for e in entries]
+
+
+@get("/", name="home", sync_to_thread=True)
+def home(request: Request, hall: NamedDependency[Hall]) -> Template:
+    actor = current_actor(request)
+    assert actor is not None  # the guard let us in
+    cases = work_list(hall, actor)
+    section = hall.catalogue.sections.get(actor.section) if actor.section else None
+    return page(request, "home.html", rows=work_rows(cases), section=section,
+                limit=HOME_LIST_LIMIT, everything=WORK_QUEUES.get(actor.role) is None)
