@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import sample_plugin
+
 from onewindow.plugins import load_registry
 from onewindow.services import Hall, open_hall
 

@@ -1,9 +1,10 @@
 """The HMAC-chained audit trail detects every kind of tampering and names the first bad row."""
 
 import pytest
+from test_lifecycle import take_in
+
 from onewindow import audit
 from onewindow.storage.models import AuditHeadRow, AuditRow
-from test_lifecycle import take_in
 
 
 @pytest.fixture

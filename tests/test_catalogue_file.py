@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+
 from onewindow.catalogue import DeferralKind, Requirement, SealRule
 from onewindow.catalogue_file import load_catalogue_file, structure_item, unstructure
 from onewindow.errors import CatalogueError

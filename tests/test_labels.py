@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from onewindow import labels
 from onewindow.case import Role, State
 from onewindow.catalogue import ApplicantKind, DeferralKind, MaterialForm, Requirement, SealRule

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from conftest import ENTERPRISE, PERSON
+
 from onewindow.case import ReviewOutcome, State
 from onewindow.errors import TransitionRefused, ValidationError
 from onewindow.lifecycle import allowed_actions, deficiencies

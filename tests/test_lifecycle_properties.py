@@ -10,6 +10,7 @@ import datetime as dt
 import sample_plugin
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from onewindow.case import (
     Actor,
     Applicant,

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pytest
 import sample_plugin
 from conftest import ENTERPRISE
+
 from onewindow import hookimpl, hookspecs
 from onewindow.catalogue import Section
 from onewindow.checks import CheckOutcome, CheckVerdict, MaterialCheck

@@ -5,12 +5,13 @@ import logging
 import peewee
 import pytest
 from conftest import ENTERPRISE
+from test_lifecycle import take_in
+
 from onewindow import audit
 from onewindow.errors import TransitionRefused
 from onewindow.storage import migrate
 from onewindow.storage.db import open_database
 from onewindow.storage.models import AuditRow, CaseRow, ReviewRow
-from test_lifecycle import take_in
 
 
 def test_migrations_are_numbered_applied_once_and_recorded(hall):

@@ -3,6 +3,8 @@
 import datetime as dt
 
 from conftest import ENTERPRISE
+from test_lifecycle import take_in
+
 from onewindow.workdays import (
     Timeliness,
     add_working_days,
@@ -10,7 +12,6 @@ from onewindow.workdays import (
     is_workday,
     working_days_between,
 )
-from test_lifecycle import take_in
 
 D = dt.date
 

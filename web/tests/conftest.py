@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
+
 from onewindow import accounts
 from onewindow.config import Settings
 from onewindow.plugins import load_registry

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from litestar.testing import TestClient
+
 from onewindow_web import app as app_module
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "fetch_htmx.py"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import HttpMethod
 from litestar.routes import HTTPRoute
+
 from onewindow import accounts
 from onewindow_web import auth
 from onewindow_web.auth import safe_next
@@ -197,6 +198,7 @@ def test_login_replaces_the_previous_session(client, login):
 
 def test_secure_cookies_flag(hall, staff, monkeypatch):
     from litestar.testing import TestClient
+
     from onewindow_web.app import create_app
 
     monkeypatch.setenv("ONEWINDOW_SECURE_COOKIES", "1")

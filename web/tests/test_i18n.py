@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+
 from onewindow_web import i18n
 
 WEB = Path(__file__).resolve().parent.parent

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from onewindow_web.security import derive_key
 
 EXPECTED = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from litestar.testing import TestClient
+
 from onewindow.errors import PluginError
 from onewindow.plugins import load_registry
 from onewindow.services import open_hall

@@ -16,15 +16,16 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import attrs
-import onewindow_enterprise
 import pytest
+from stdnum.cn import ric, uscc
+
+import onewindow_enterprise
 from onewindow.catalogue import ApplicantKind, DeferralKind
 from onewindow.checks import CheckContext, CheckVerdict, run_checks
 from onewindow.errors import CatalogueError, PluginError
 from onewindow.lookups import LookupStatus
 from onewindow.plugins import ENTRY_POINT_GROUP, load_registry
 from onewindow_enterprise import checks
-from stdnum.cn import ric, uscc
 
 ROOT = Path(__file__).resolve().parents[3]
 SANDBOX_FILE = ROOT / "fixtures" / "sandbox" / "credit-registry.json"

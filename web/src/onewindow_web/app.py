@@ -16,6 +16,7 @@ from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 from litestar_htmx import HTMXRequest
+
 from onewindow.services import Hall, open_hall
 
 from . import auth, i18n, labels

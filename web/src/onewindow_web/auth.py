@@ -17,6 +17,7 @@ from litestar.concurrency import sync_to_thread
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
+
 from onewindow import accounts
 from onewindow.case import Actor
 

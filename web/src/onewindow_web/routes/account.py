@@ -16,6 +16,7 @@ from litestar.datastructures import Cookie
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
+
 from onewindow import accounts
 
 from ..auth import PUBLIC, end_session, login_url, safe_next, session_user, start_session

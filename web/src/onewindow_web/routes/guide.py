@@ -10,6 +10,7 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
+
 from onewindow.catalogue import ApprovalItem
 from onewindow.services import Hall
 

@@ -10,6 +10,7 @@ import logging
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.response import Response
+
 from onewindow.services import Hall
 
 from ..auth import PUBLIC

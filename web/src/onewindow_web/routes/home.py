@@ -11,6 +11,7 @@ from attrs import frozen
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.response import Template
+
 from onewindow.case import Actor, Role, State
 from onewindow.services import Hall, QueueEntry
 from onewindow.workdays import Deadline
