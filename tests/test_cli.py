@@ -13,9 +13,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run(*args, home, env_extra=None):
     env = {**os.environ, "ONEWINDOW_HOME": str(home), "ONEWINDOW_AUDIT_KEY": "cli-test-key",
-           "ONEWINDOW_SECRET_KEY": "cli-test-secret", **(env_extra or {})}
+           "ONEWINDOW_SECRET_KEY": "cli-test-secret"}
     if "ONEWINDOW_TEST_DATABASE_URL" in os.environ:
         env["ONEWINDOW_DATABASE_URL"] = os.environ["ONEWINDOW_TEST_DATABASE_URL"]
+    env.update(env_extra or {})
     return subprocess.run([sys.executable, "-m", "onewindow.cli", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
@@ -65,5 +66,8 @@ def test_errors_are_one_line_and_non_zero(home):
                  env_extra={"ONEWINDOW_DATABASE_URL": "mysql://nowhere/x"})
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("onewindow: error:")
+    unmigrated = run("audit", "verify", home=home)
+    assert unmigrated.returncode == 1 and unmigrated.stderr.count("\n") == 1
+    assert "onewindow db upgrade" in unmigrated.stderr
     usage = run("catalogue", "frobnicate", home=home)
     assert usage.returncode == 2

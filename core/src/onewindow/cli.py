@@ -10,6 +10,8 @@ import json
 import sys
 from collections.abc import Sequence
 
+import peewee
+
 from .errors import OnewindowError
 
 
@@ -99,8 +101,12 @@ def _cmd_demo_load(args) -> int:
 
 def _cmd_audit_verify(args) -> int:
     from . import audit
+    from .storage import migrate
 
     settings, db = _open_db()
+    if migrate.pending(db):
+        raise OnewindowError(f"database {settings.database_url} has pending migrations: "
+                             "run `onewindow db upgrade`")
     result = audit.verify(settings.audit_key)
     print(result.message, file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1
@@ -173,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (OnewindowError, RuntimeError, OSError, ValueError) as exc:
+    except (OnewindowError, RuntimeError, OSError, ValueError, peewee.PeeweeException) as exc:
         message = " ".join(str(exc).split())
         print(f"onewindow: error: {message}", file=sys.stderr)
         return 1
