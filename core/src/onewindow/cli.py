@@ -94,7 +94,7 @@ def _cmd_demo_load(args) -> int:
     for line in load_demo(hall, args.fixtures):
         print(line)
     print("demo accounts (username, password, role):")
-    for line in demo_accounts(args.fixtures):
+    for line in demo_accounts(hall, args.fixtures):
         print(line)
     return 0
 

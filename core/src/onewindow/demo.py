@@ -29,13 +29,17 @@ def _demo_outcome(material, point, failing) -> ReviewOutcome:
     return ReviewOutcome.PASSED if material.required else ReviewOutcome.NOT_APPLICABLE
 
 
-def demo_accounts(fixtures: str | Path = "fixtures") -> list[str]:
+def demo_accounts(hall: Hall, fixtures: str | Path = "fixtures") -> list[str]:
     """One line per demo account, for ``make demo`` to print."""
     from .case import Role
     from .labels import ROLE_LABELS
 
+    def section(code: str | None) -> str:
+        known = hall.catalogue.sections.get(code) if code else None
+        return f"（{known.name if known else code}）" if code else ""
+
     return [f"  {e['username']:<14} {e['password']:<18} {ROLE_LABELS[Role(e['role'])]}"
-            + (f"（{e['section']}）" if e.get("section") else "")
+            + section(e.get("section"))
             for e in _load(Path(fixtures) / "staff.toml").get("staff", [])]
 
 

@@ -64,41 +64,22 @@ def normalise(value: str | None) -> str | None:
     return None
 
 
-def from_accept_language(header: str | None) -> str | None:
-    """The supported locale the browser prefers most, honouring q-values."""
-    if not header:
-        return None
-    best: tuple[float, int, str] | None = None
-    for position, part in enumerate(header.split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        locale = normalise(tag)
-        if locale is None or quality <= 0:
-            continue
-        key = (quality, -position, locale)
-        if best is None or key > best:
-            best = key
-    return best[2] if best else None
-
-
 def requested_switch(connection: ASGIConnection) -> str | None:
     """The locale named by ``?lang=`` on this request, if it is a supported one."""
     return normalise(connection.query_params.get(LANG_QUERY))
 
 
 def select_locale(connection: ASGIConnection) -> str:
-    """``?lang=``, then the language cookie, then Accept-Language, then zh_CN. Cached per request."""
+    """``?lang=``, then the language cookie, then zh_CN. Cached per request.
+
+    The browser's Accept-Language is ignored on purpose: the hall works in Chinese, and a clerk's
+    PC with an English system must not flip the screens; English is an explicit choice.
+    """
     state = connection.scope.setdefault("state", {})
     if _STATE_KEY in state:
         return state[_STATE_KEY]
     locale = (requested_switch(connection)
               or normalise(connection.cookies.get(LANG_COOKIE))
-              or from_accept_language(connection.headers.get("accept-language"))
               or DEFAULT_LOCALE)
     state[_STATE_KEY] = locale
     return locale

@@ -63,7 +63,7 @@ def page(request: Request, template: str, *, fragment: str | None = None,
 
     Responses that can be either carry ``Vary: HX-Request`` so no cache mixes the two.
     """
-    headers = {"Vary": "HX-Request, Accept-Language, Cookie"} if fragment else {}
+    headers = {"Vary": "HX-Request, Cookie"} if fragment else {}
     context["fragment"] = fragment if fragment and wants_fragment(request) else None
     return Template(template_name=template, context=context, status_code=status_code,
                     headers=headers, media_type=MediaType.HTML)
