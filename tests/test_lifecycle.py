@@ -80,6 +80,37 @@ def test_failed_point_gives_one_notice_and_repeat_is_flagged(hall, staff):
     assert hall.act(staff["window"], case.number, "take_in").state is State.TAKEN_IN
 
 
+def test_a_failed_advice_point_is_noticed_but_never_blocks_intake(hall, staff):
+    case = hall.open_case(staff["window"], "sample-permit", ENTERPRISE)
+    marks = [m for m in ALL_PASS if m[1] != "neat"] + [("application", "neat", "failed", "潦草")]
+    hall.review(staff["window"], case.number, marks)
+    assert deficiencies(hall.get_case(case.number)) == ["样例经营许可申请表：字迹工整——潦草"]
+    assert hall.act(staff["window"], case.number, "take_in").state is State.TAKEN_IN
+
+
+def test_supply_must_match_the_material_and_params_are_checked(hall, staff):
+    from onewindow.case import Supplement
+
+    case = hall.open_case(staff["window"], "sample-permit", ENTERPRISE)
+    hall.review(staff["window"], case.number, ALL_PASS)
+    _defer(hall, staff, case, "id-copy")
+    hall.act(staff["window"], case.number, "take_in")
+    wrong = Supplement("lease", "x.pdf", "0" * 64, 1, "p", "window1", dt.datetime(2026, 9, 28))
+    with pytest.raises(TransitionRefused, match="不一致"):
+        hall.act(staff["window"], case.number, "supply",
+                 params={"material": "id-copy", "supplement": wrong})
+    fresh = hall.open_case(staff["window"], "sample-permit", ENTERPRISE)
+    with pytest.raises(TransitionRefused, match="缺少或含有错误的参数"):
+        hall.act(staff["window"], fresh.number, "defer", params={"material": "id-copy"})
+
+
+def test_lookups_are_limited_to_the_items_declared_networks(hall, staff):
+    case = hall.open_case(staff["window"], "sample-simple", PERSON)
+    with pytest.raises(ValidationError) as info:
+        hall.lookup(staff["window"], case.number, "sample-registry", {"credit_code": "x"})
+    assert "network" in info.value.errors
+
+
 def test_notice_refused_when_nothing_is_wrong(hall, staff):
     case = hall.open_case(staff["window"], "sample-permit", ENTERPRISE)
     hall.review(staff["window"], case.number, ALL_PASS)
@@ -110,9 +141,16 @@ def test_return_needs_reason_and_is_final(hall, staff):
     case = take_in(hall, staff)
     with pytest.raises(TransitionRefused, match="理由"):
         hall.act(staff["approver"], case.number, "return")
+    with pytest.raises(TransitionRefused, match="必须指明"):
+        hall.act(staff["approver"], case.number, "return", reason="租赁证明已过期")
+    with pytest.raises(TransitionRefused, match="没有审查要点"):
+        hall.act(staff["approver"], case.number, "return", reason="过期",
+                 params={"points": ["lease/nope"]})
     case = hall.act(staff["approver"], case.number, "return", reason="租赁证明已过期",
-                    params={"point": "lease/valid"})
-    assert case.state is State.RETURNED and case.events[-1].data["point"] == "lease/valid"
+                    params={"points": ["lease/valid"]})
+    event = case.events[-1]
+    assert case.state is State.RETURNED and event.data["points"] == ["lease/valid"]
+    assert event.data["deficiencies"] == ["经营场所使用证明：租赁期限不少于一年且在有效期内"]
     assert allowed_actions(case, staff["window"]) == []
 
 

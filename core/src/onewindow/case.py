@@ -65,9 +65,6 @@ class State(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # 已撤回
 
 
-FINAL_STATES = frozenset({State.RETURNED, State.CLOSED, State.WITHDRAWN})
-
-
 class ReviewOutcome(enum.StrEnum):
     PASSED = "passed"  # 通过
     FAILED = "failed"  # 不通过
@@ -92,6 +89,12 @@ def mask_id_number(value: str) -> str:
     if len(value) <= 8:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_identifiers(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy with every valid resident ID number masked: what events and logs may keep."""
+    return {k: mask_id_number(v) if isinstance(v, str) and ric.is_valid(v) else v
+            for k, v in values.items()}
 
 
 @frozen

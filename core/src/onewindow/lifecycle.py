@@ -28,11 +28,11 @@ from .case import (
     CaseEvent,
     DeferralMark,
     LookupRecord,
-    ReviewMark,
     ReviewOutcome,
     Role,
     State,
     Supplement,
+    mask_identifiers,
 )
 from .catalogue import ApprovalItem, DeferralKind
 from .errors import TransitionRefused
@@ -101,15 +101,25 @@ def applicable_materials(case: Case, item: ApprovalItem):
     return [m for m in item.materials if case.applicant.kind in m.applicant_kinds]
 
 
-def deficiencies(case: Case, item: ApprovalItem | None = None) -> list[str]:
-    """Everything that stops intake, each as one line for the one-time notice (一次性告知书).
+@frozen
+class Deficiency:
+    """One line of a one-time notice. ``blocking`` ones (hard requirements) stop intake."""
 
-    A required material with a hard point failed or not yet checked is a deficiency unless the
-    material is deferred; an advice point failed is listed too, so the notice says everything
-    at once.
+    material: str
+    point: str
+    text: str
+    blocking: bool
+
+
+def find_deficiencies(case: Case, item: ApprovalItem | None = None) -> list[Deficiency]:
+    """Everything wrong with the materials, for the one-time notice (一次性告知书).
+
+    Blocking: a hard point failed, or not yet checked on a required material, unless the
+    material is deferred (容缺). Not blocking: a failed advice point (建议), listed so the notice
+    tells the applicant everything at once, but never a reason to turn them away.
     """
     item = item or item_of(case)
-    problems: list[str] = []
+    found: list[Deficiency] = []
     for material in applicable_materials(case, item):
         deferred = case.deferral(material.code) is not None
         for point in material.review_points:
@@ -117,14 +127,18 @@ def deficiencies(case: Case, item: ApprovalItem | None = None) -> list[str]:
             if mark is not None and mark.outcome is ReviewOutcome.FAILED:
                 if deferred and point.is_hard:
                     continue
-                problems.append(f"{material.name}：{point.text}——{mark.reason}")
+                found.append(Deficiency(material.code, point.code,
+                                        f"{material.name}：{point.text}——{mark.reason}",
+                                        point.is_hard))
             elif mark is None and point.is_hard and material.required and not deferred:
-                problems.append(f"{material.name}：{point.text}——未审查")
-    return problems
+                found.append(Deficiency(material.code, point.code,
+                                        f"{material.name}：{point.text}——未审查", True))
+    return found
 
 
-def failed_points(case: Case) -> list[ReviewMark]:
-    return [m for m in case.reviews if m.outcome is ReviewOutcome.FAILED]
+def deficiencies(case: Case, item: ApprovalItem | None = None) -> list[str]:
+    """The notice's lines: every deficiency, blocking or not."""
+    return [d.text for d in find_deficiencies(case, item)]
 
 
 Guard = Callable[[Case, Actor, Mapping[str, Any], dt.datetime], str | None]
@@ -137,14 +151,14 @@ def _guard_section(case: Case, actor: Actor) -> str | None:
 
 
 def _guard_take_in(case, actor, params, at):
-    problems = deficiencies(case)
-    if problems:
-        return "尚有未通过或未审查的要点：" + "；".join(problems)
+    blocking = [d.text for d in find_deficiencies(case) if d.blocking]
+    if blocking:
+        return "尚有未通过或未审查的硬性要求：" + "；".join(blocking)
     return None
 
 
 def _guard_notify(case, actor, params, at):
-    if not deficiencies(case):
+    if not find_deficiencies(case):
         return "没有不通过的审查要点，无需出具一次性告知书，应直接接件"
     return None
 
@@ -200,8 +214,39 @@ def _guard_defer(case, actor, params, at):
 
 def _guard_supply(case, actor, params, at):
     code = params.get("material", "")
+    supplement = params.get("supplement")
+    if not isinstance(supplement, Supplement) or supplement.material != code:
+        return "补正材料与所选材料不一致"
     if not any(d.material == code and d.outstanding for d in case.deferrals):
         return f"材料 {code} 不在待补正清单中"
+    return None
+
+
+def returned_points(case: Case, codes) -> list[str]:
+    """The ``material/point`` codes a return names, as notice lines; ValueError if unknown."""
+    item = item_of(case)
+    lines = []
+    for code in codes:
+        material_code, _, point_code = str(code).partition("/")
+        try:
+            material = item.material(material_code)
+        except KeyError:
+            raise ValueError(f"本事项没有材料 {material_code}") from None
+        point = next((p for p in material.review_points if p.code == point_code), None)
+        if point is None:
+            raise ValueError(f"材料 {material.name} 没有审查要点 {point_code}")
+        lines.append(f"{material.name}：{point.text}")
+    return lines
+
+
+def _guard_return(case, actor, params, at):
+    points = params.get("points") or ()
+    if not points:
+        return "退回必须指明不符合的审查要点"
+    try:
+        returned_points(case, points)
+    except ValueError as exc:
+        return str(exc)
     return None
 
 
@@ -237,6 +282,7 @@ GUARDS: dict[str, Guard] = {
     "deny": _guard_decision,
     "issue": _guard_issue,
     "supply": _guard_supply,
+    "return": _guard_return,
     "request_supplement": _guard_request_supplement,
 }
 
@@ -259,7 +305,17 @@ def refusal(case: Case, actor: Actor, name: str, params: Mapping[str, Any] | Non
         return f"{action.label}必须写明理由"
     guard = GUARDS.get(name)
     if guard is not None and check_guard:
-        return guard(case, actor, params or {}, at or dt.datetime.now())
+        try:
+            return guard(case, actor, params or {}, at or dt.datetime.now())
+        except (KeyError, TypeError, AttributeError) as exc:
+            return f"{action.label}缺少或含有错误的参数：{exc}"
+    return None
+
+
+def may_open(actor: Actor) -> str | None:
+    """Why ``actor`` may not open a case at the intake window, or None: only window staff do."""
+    if actor.role is not Role.WINDOW_STAFF:
+        return f"只有大厅服务人员可以在窗口接件，{ROLE_LABELS[actor.role]}不能"
     return None
 
 
@@ -306,8 +362,8 @@ def apply(case: Case, actor: Actor, name: str, *, at: dt.datetime, reason: str =
     elif name == "lookup":
         record: LookupRecord = params["record"]
         changes["lookups"] = case.lookups + (record,)
-        data.update(network=record.network, params=dict(record.params), status=record.status,
-                    answer_hash=record.answer_hash)
+        data.update(network=record.network, params=mask_identifiers(record.params),
+                    status=record.status, answer_hash=record.answer_hash)
     elif name == "notify":
         data["deficiencies"] = deficiencies(case)
         data["repeat"] = case.notices_issued > 0  # a breach of one-time notification
@@ -329,9 +385,9 @@ def apply(case: Case, actor: Actor, name: str, *, at: dt.datetime, reason: str =
         if case.state is S.SUSPENDED and not any(
                 d.requested and d.outstanding for d in changes["deferrals"]):
             target = S.ACCEPTED
-    elif name == "return":
-        if params.get("point"):
-            data["point"] = params["point"]
+    elif name == "return":  # counts against intake success; names what the window missed
+        data["points"] = list(params["points"])
+        data["deficiencies"] = returned_points(case, params["points"])
     elif name == "halt":
         changes["state_before_halt"] = case.state
     elif name == "resume":

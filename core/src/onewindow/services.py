@@ -28,11 +28,9 @@ from .case import (
     LookupRecord,
     ReviewMark,
     ReviewOutcome,
-    Role,
     State,
     Supplement,
 )
-from .catalogue import ApprovalItem
 from .catalogue_file import unstructure
 from .checks import CheckContext, CheckOutcome, run_checks
 from .config import Settings, load_settings
@@ -137,9 +135,9 @@ class Hall:
     def open_case(self, actor: Actor, item_code: str, applicant_data: Mapping[str, Any]
                   ) -> Case:
         """Start a case at the intake window (咨询/接件中) for one item and applicant."""
-        if actor.role is not Role.WINDOW_STAFF:
-            raise TransitionRefused("(新办件)", "none", "open", "只有大厅服务人员可以在窗口接件",
-                                    [])
+        why = lifecycle.may_open(actor)
+        if why:
+            raise TransitionRefused("(新办件)", "none", "open", why, [])
         try:
             item = self.catalogue.item(item_code)
         except KeyError:
@@ -205,6 +203,9 @@ class Hall:
         except KeyError:
             raise ValidationError({"network": f"没有名为 {network} 的业务专网"}) from None
         case = self.get_case(number)
+        declared = {use.network for use in lifecycle.item_of(case).lookups}
+        if network not in declared:
+            raise ValidationError({"network": f"{case.item_code}事项不需要查询{adapter.title}"})
         why = lifecycle.refusal(case, actor, "lookup", check_guard=False)
         if why:  # refuse before sending anything to the network
             raise TransitionRefused(number, case.state.value, "lookup", why,
@@ -238,8 +239,6 @@ class Hall:
             target.unlink(missing_ok=True)  # nothing half-written stays behind
             raise
 
-    def item(self, code: str) -> ApprovalItem:
-        return self.catalogue.item(code)
 
 
 def open_hall(settings: Settings | None = None, registry: Registry | None = None,
