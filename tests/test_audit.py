@@ -4,7 +4,7 @@ import pytest
 from test_lifecycle import take_in
 
 from onewindow import audit
-from onewindow.storage.models import AuditHeadRow, AuditRow
+from onewindow.storage.models import AuditHeadRow, AuditRow, CaseRow
 
 
 @pytest.fixture
@@ -18,6 +18,7 @@ def trail(hall, staff):
 def test_intact_trail_verifies(trail):
     result = audit.verify(trail)
     assert result.ok and result.rows == 9 and "intact" in result.message
+    assert "3 cases consistent" in result.message
 
 
 def test_edited_row_is_named(trail):
@@ -67,3 +68,26 @@ def test_wrong_key_fails_at_the_first_row(trail):
 def test_forged_head_is_detected(trail):
     AuditHeadRow.update(last_seq=5).execute()
     assert not audit.verify(trail).ok
+
+
+def test_case_state_changed_outside_the_platform_is_detected(trail):
+    case = CaseRow.select().first()
+    CaseRow.update(state="issued").where(CaseRow.id == case.id).execute()
+    result = audit.verify(trail)
+    assert not result.ok and case.number in result.message and "issued" in result.message
+
+
+def test_wiping_the_whole_trail_is_detected(trail):
+    AuditRow.delete().execute()
+    AuditHeadRow.delete().execute()
+    result = audit.verify(trail)
+    assert not result.ok and "audit trail is empty but case" in result.message
+
+
+def test_case_written_behind_the_platforms_back_is_detected(trail, hall):
+    from onewindow.storage import repo
+
+    existing = hall.list_cases(limit=1)[0]
+    repo.insert_case(existing.evolve(number="209901010001"))  # a case with no events at all
+    result = audit.verify(trail)
+    assert not result.ok and "case 209901010001 has no audit trail" in result.message

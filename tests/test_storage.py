@@ -110,3 +110,26 @@ def test_listing_cases_costs_the_same_queries_for_3_or_30(hall, staff):
     many, cases = count_queries(lambda: hall.list_cases())
     assert len(cases) == 30 and all(c.events for c in cases)
     assert few == many
+
+
+def test_a_second_hall_on_another_database_is_refused(hall, tmp_path):
+    from onewindow.services import Hall
+
+    other = peewee.SqliteDatabase(str(tmp_path / "other.db"))
+    with pytest.raises(RuntimeError, match="one Hall per process"):
+        Hall(hall.registry, other, hall.settings)
+
+
+def test_staff_changes_are_chained_into_the_audit_trail(hall):
+    from onewindow import accounts
+
+    key = hall.settings.audit_key
+    accounts.create_staff("clerk9", "新同事", "window_staff", "long-enough-pw", audit_key=key,
+                          by="admin")
+    accounts.deactivate("clerk9", audit_key=key, by="admin")
+    rows = list(AuditRow.select().where(AuditRow.case_number.is_null()).order_by(AuditRow.seq))
+    assert [(r.action, r.actor) for r in rows] == [("staff_create", "admin"),
+                                                   ("staff_deactivate", "admin")]
+    assert '"username":"clerk9"' in rows[0].data
+    assert audit.verify(key).ok
+    assert accounts.get_actor("clerk9") is None

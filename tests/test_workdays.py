@@ -78,3 +78,11 @@ def test_due_date_in_an_unpublished_year_is_provisional(hall, staff, clock):
     case = hall.act(staff["approver"], case.number, "accept")
     deadline = hall.deadline(case)
     assert deadline.due.year == 2027 and deadline.provisional
+
+
+def test_a_withdrawn_case_stops_the_clock(hall, staff, clock):
+    case = take_in(hall, staff)
+    hall.act(staff["approver"], case.number, "accept")
+    case = hall.act(staff["window"], case.number, "withdraw", reason="申请人撤回")
+    clock.now = dt.datetime(2026, 12, 1, 9)
+    assert hall.deadline(case).status is Timeliness.STOPPED

@@ -15,9 +15,24 @@ _DUMMY_HASH = _hasher.hash("onewindow-no-such-user")
 
 
 
+def _trace(key: bytes | None, action: str, by: str, username: str, data: dict) -> None:
+    """Chain an account change into the audit trail (no case number), when a key is given."""
+    if key is None:
+        return
+    from . import audit
+    from .services import hall_now
+
+    audit.append_record(key, case_number=None, action=action, actor=by, role=Role.ADMIN.value,
+                        at=hall_now(), data={"username": username, **data})
+
+
 def create_staff(username: str, display_name: str, role: Role | str, password: str,
-                 section: str | None = None) -> Actor:
-    """Add a member of staff; raise :class:`ValidationError` naming each bad field."""
+                 section: str | None = None, *, audit_key: bytes | None = None,
+                 by: str = "system") -> Actor:
+    """Add a member of staff; raise :class:`ValidationError` naming each bad field.
+
+    With ``audit_key`` the creation is chained into the audit trail, in the same transaction.
+    """
     errors = {}
     username = username.strip()
     if not username or not username.isascii() or not username.replace("_", "").isalnum():
@@ -39,16 +54,19 @@ def create_staff(username: str, display_name: str, role: Role | str, password: s
     with database_proxy.atomic():
         StaffRow.create(username=username, display_name=display_name.strip(), role=role.value,
                         section=section or None, password_hash=_hasher.hash(password))
+        _trace(audit_key, "staff_create", by, username,
+               {"role": role.value, "section": section or ""})
     return Actor(username=username, role=role, section=section or None,
                  display_name=display_name.strip())
 
 
-def deactivate(username: str) -> None:
+def deactivate(username: str, *, audit_key: bytes | None = None, by: str = "system") -> None:
     """Take an account out of service at once (the web re-reads the actor on each request)."""
     with database_proxy.atomic():
         updated = StaffRow.update(active=False).where(StaffRow.username == username).execute()
-    if not updated:
-        raise ValidationError({"username": f"没有用户名为 {username} 的账号"})
+        if not updated:
+            raise ValidationError({"username": f"没有用户名为 {username} 的账号"})
+        _trace(audit_key, "staff_deactivate", by, username, {})
 
 
 def _actor(row: StaffRow) -> Actor:
@@ -76,7 +94,3 @@ def get_actor(username: str) -> Actor | None:
     """The active member of staff named ``username`` (re-read on every web request)."""
     row = StaffRow.get_or_none((StaffRow.username == username) & StaffRow.active)
     return _actor(row) if row else None
-
-
-def list_staff() -> list[Actor]:
-    return [_actor(r) for r in StaffRow.select().order_by(StaffRow.role, StaffRow.username)]

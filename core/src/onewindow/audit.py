@@ -17,7 +17,7 @@ from typing import Any
 from attrs import frozen
 
 from .case import CaseEvent
-from .storage.models import AuditHeadRow, AuditRow
+from .storage.models import AuditHeadRow, AuditRow, CaseRow
 
 GENESIS = "0" * 64
 
@@ -45,10 +45,20 @@ def dump_data(data: Any) -> str:
 
 
 def append(key: bytes, event: CaseEvent) -> int:
-    """Append ``event`` to the chain; call inside the transaction that stores its effect.
+    """Append a case event to the chain; call inside the transaction that stores its effect."""
+    return append_record(key, case_number=event.case_number, action=event.action,
+                         actor=event.actor, role=str(event.role), at=event.at,
+                         before=str(event.before), after=str(event.after), reason=event.reason,
+                         data=event.data)
 
-    Returns the event's sequence number. The head row is locked for update on PostgreSQL so two
-    windows writing at once cannot fork the chain.
+
+def append_record(key: bytes, *, case_number: str | None, action: str, actor: str, role: str,
+                  at: dt.datetime, before: str = "", after: str = "", reason: str = "",
+                  data: Any = None) -> int:
+    """Append one row to the chain (a case event, or a staff-account change with no case).
+
+    Returns its sequence number. The head row is locked for update on PostgreSQL so two windows
+    writing at once cannot fork the chain.
     """
     query = AuditHeadRow.select().where(AuditHeadRow.id == 1)
     if AuditHeadRow._meta.database.for_update:
@@ -56,14 +66,11 @@ def append(key: bytes, event: CaseEvent) -> int:
     head = query.first()
     previous_seq, previous_mac = (head.last_seq, head.last_mac) if head else (0, GENESIS)
     seq = previous_seq + 1
-    at = event.at
-    data = dump_data(event.data)
-    mac = _mac(key, previous_mac, _canonical(
-        seq, event.case_number, event.action, event.actor, str(event.role), at,
-        str(event.before), str(event.after), event.reason, data))
-    AuditRow.create(seq=seq, case_number=event.case_number, action=event.action,
-                    actor=event.actor, role=str(event.role), at=at, before=str(event.before),
-                    after=str(event.after), reason=event.reason, data=data, mac=mac)
+    data = dump_data(data or {})
+    mac = _mac(key, previous_mac, _canonical(seq, case_number, action, actor, role, at, before,
+                                             after, reason, data))
+    AuditRow.create(seq=seq, case_number=case_number, action=action, actor=actor, role=role,
+                    at=at, before=before, after=after, reason=reason, data=data, mac=mac)
     values = {"last_seq": seq, "last_mac": mac, "mac": _head_mac(key, seq, mac)}
     if head is None:
         AuditHeadRow.create(id=1, **values)
@@ -81,7 +88,12 @@ class Verification:
 
 
 def verify(key: bytes, batch: int = 2000) -> Verification:
-    """Walk the whole chain; name the first row that is edited, missing, reordered or extra."""
+    """Walk the whole chain; name the first row that is edited, missing, reordered or extra.
+
+    Then hold every case against its trail: a case must have one, and its stored state must be
+    where its last event left it, so a state changed outside the platform is found too.
+    """
+    last_state: dict[str, str] = {}
     previous_mac = GENESIS
     expected = 1
     count = 0
@@ -103,6 +115,8 @@ def verify(key: bytes, batch: int = 2000) -> Verification:
                                     "not match its MAC: edited, reordered or written without "
                                     "the key", row.seq)
             previous_mac = mac
+            if row.case_number:
+                last_state[row.case_number] = row.after
             last = row.seq
             count += 1
             expected += 1
@@ -110,6 +124,9 @@ def verify(key: bytes, batch: int = 2000) -> Verification:
     if head is None:
         if count:
             return Verification(False, count, "audit head is missing", None)
+        untraced = CaseRow.select(CaseRow.number).limit(1).scalar()
+        if untraced:
+            return Verification(False, 0, f"audit trail is empty but case {untraced} exists")
         return Verification(True, 0, "audit trail is empty")
     if not hmac.compare_digest(head.mac, _head_mac(key, head.last_seq, head.last_mac)):
         return Verification(False, count, "audit head does not match its MAC", None)
@@ -120,4 +137,13 @@ def verify(key: bytes, batch: int = 2000) -> Verification:
         return Verification(False, count, f"audit row seq {head.last_seq + 1} was added "
                             "after the head: written without going through the chain",
                             head.last_seq + 1)
-    return Verification(True, count, f"audit trail intact: {count} rows")
+    for number, state in CaseRow.select(CaseRow.number, CaseRow.state).order_by(CaseRow.id
+                                                                                ).tuples():
+        if number not in last_state:
+            return Verification(False, count, f"case {number} has no audit trail: it was "
+                                "written without going through the platform")
+        if last_state[number] != state:
+            return Verification(False, count, f"case {number} is {state} but its audit trail "
+                                f"ends at {last_state[number]}: changed outside the platform")
+    return Verification(True, count, f"audit trail intact: {count} rows, {len(last_state)} "
+                        "cases consistent")

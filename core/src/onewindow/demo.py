@@ -52,7 +52,7 @@ def load_demo(hall: Hall, fixtures: str | Path = "fixtures") -> Iterator[str]:
         try:
             actors[entry["username"]] = accounts.create_staff(
                 entry["username"], entry["display_name"], entry["role"], entry["password"],
-                entry.get("section"))
+                entry.get("section"), audit_key=hall.settings.audit_key, by="demo")
             yield f"staff {entry['username']} created"
         except ValidationError as exc:
             if "username" not in exc.errors:

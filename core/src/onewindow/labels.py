@@ -49,6 +49,7 @@ TIMELINESS_LABELS = {
     Timeliness.PAUSED: "补正中，计时暂停",
     Timeliness.FINISHED_ON_TIME: "按时办结",
     Timeliness.FINISHED_LATE: "超期办结",
+    Timeliness.STOPPED: "已终止",
 }
 
 SEAL_LABELS = {

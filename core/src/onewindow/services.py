@@ -39,7 +39,7 @@ from .lookups import LookupStatus
 from .plugins import Registry, load_registry
 from .storage import migrate, repo
 from .storage.db import open_database
-from .storage.models import CaseCounterRow, CaseRow
+from .storage.models import CaseCounterRow, CaseRow, database_proxy
 from .workdays import Deadline, deadline
 
 HALL_TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -64,6 +64,9 @@ class Hall:
 
     def __init__(self, registry: Registry, db: pw.Database, settings: Settings,
                  clock: Callable[[], dt.datetime] = hall_now):
+        if database_proxy.obj is not db:
+            raise RuntimeError("the storage models are bound to another database: open one "
+                               "Hall per process, with open_hall()")
         self.registry = registry
         self.db = db
         self.settings = settings
@@ -124,11 +127,13 @@ class Hall:
 
     # ----------------------------------------------------------------- writing
     def _next_number(self, day: dt.date) -> str:
+        """The day's next case number; an upsert, so two windows opening the day's first case
+        at once cannot collide."""
         key = day.strftime("%Y%m%d")
-        updated = (CaseCounterRow.update(last=CaseCounterRow.last + 1)
-                   .where(CaseCounterRow.day == key).execute())
-        if not updated:
-            CaseCounterRow.create(day=key, last=1)
+        (CaseCounterRow.insert(day=key, last=1)
+         .on_conflict(conflict_target=[CaseCounterRow.day],
+                      update={CaseCounterRow.last: CaseCounterRow.last + 1})
+         .execute())
         last = CaseCounterRow.get_by_id(key).last
         return f"{key}{last:04d}"
 

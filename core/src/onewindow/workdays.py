@@ -67,6 +67,7 @@ class Timeliness(enum.StrEnum):
     PAUSED = "paused"  # 补正中，计时暂停
     FINISHED_ON_TIME = "finished_on_time"  # 按时办结
     FINISHED_LATE = "finished_late"  # 超期办结
+    STOPPED = "stopped"  # 已终止：withdrawn or returned before a decision
 
 
 @frozen
@@ -113,6 +114,8 @@ def deadline(case: Case, limit_days: int, today: dt.date) -> Deadline:
     if decided is not None:
         status = Timeliness.FINISHED_ON_TIME if decided <= due else Timeliness.FINISHED_LATE
         return Deadline(status, due, None, paused, provisional)
+    if case.state in (State.WITHDRAWN, State.RETURNED):
+        return Deadline(Timeliness.STOPPED, due, None, paused, provisional)
     if case.state is State.SUSPENDED:
         return Deadline(Timeliness.PAUSED, due, None, paused, provisional)
     if today > due:
