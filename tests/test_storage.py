@@ -133,3 +133,25 @@ def test_staff_changes_are_chained_into_the_audit_trail(hall):
     assert '"username":"clerk9"' in rows[0].data
     assert audit.verify(key).ok
     assert accounts.get_actor("clerk9") is None
+
+
+def test_upgrading_an_old_database_keeps_its_rows_and_matches_the_models(tmp_path):
+    import importlib
+
+    from onewindow.storage.models import ALL_ROWS
+
+    db = open_database(f"sqlite:///{tmp_path / 'old.db'}")
+    first = importlib.import_module("onewindow.storage.migrations.m0001_initial")
+    with db.bind_ctx([migrate.AppliedMigration]):
+        db.create_tables([migrate.AppliedMigration])
+        first.upgrade(db, None)
+        migrate.AppliedMigration.create(number=1, name="m0001_initial", applied_at="2026-11-01")
+    db.execute_sql("INSERT INTO staff (username, display_name, role, password_hash, active) "
+                   "VALUES ('old1', '老同事', 'window_staff', 'x', 1)")
+    assert migrate.upgrade(db) == ["m0002_staff_session_generation"]
+    assert db.execute_sql("SELECT username, session_generation FROM staff").fetchall() == [
+        ("old1", 0)]
+    for model in ALL_ROWS:
+        stored = {c.name for c in db.get_columns(model._meta.table_name)}
+        assert stored == {f.column_name for f in model._meta.sorted_fields}, model
+    db.close()

@@ -212,3 +212,16 @@ def test_secure_cookies_flag(hall, staff, monkeypatch):
     cookies = response.headers.get_list("set-cookie")
     assert cookies
     assert all("Secure" in c for c in cookies), cookies
+
+
+def test_a_cookie_copied_before_logout_is_worthless_after_it(client, staff, login):
+    login("window1")
+    stolen = dict(client.cookies)
+    assert client.get("/").status_code == 200
+    token = csrf_token(client, "/")
+    client.post("/logout", data={"_csrf_token": token}, follow_redirects=False)
+    client.cookies.clear()
+    for name, value in stolen.items():
+        client.cookies.set(name, value)
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 303 and "/login" in response.headers["location"]

@@ -63,7 +63,9 @@ def create_staff(username: str, display_name: str, role: Role | str, password: s
 def deactivate(username: str, *, audit_key: bytes | None = None, by: str = "system") -> None:
     """Take an account out of service at once (the web re-reads the actor on each request)."""
     with database_proxy.atomic():
-        updated = StaffRow.update(active=False).where(StaffRow.username == username).execute()
+        updated = (StaffRow.update(active=False,
+                                   session_generation=StaffRow.session_generation + 1)
+                   .where(StaffRow.username == username).execute())
         if not updated:
             raise ValidationError({"username": f"没有用户名为 {username} 的账号"})
         _trace(audit_key, "staff_deactivate", by, username, {})
@@ -91,6 +93,28 @@ def authenticate(username: str, password: str) -> Actor | None:
 
 
 def get_actor(username: str) -> Actor | None:
-    """The active member of staff named ``username`` (re-read on every web request)."""
+    """The active member of staff named ``username``."""
     row = StaffRow.get_or_none((StaffRow.username == username) & StaffRow.active)
     return _actor(row) if row else None
+
+
+def session_generation(username: str) -> int | None:
+    """The account's current session generation, stored in a session at login."""
+    row = StaffRow.get_or_none((StaffRow.username == username) & StaffRow.active)
+    return row.session_generation if row else None
+
+
+def session_actor(username: str, generation: object) -> Actor | None:
+    """The actor for a web session, or None when the account is inactive or the session was
+    ended (logout, deactivation) after it began: re-read on every request, one query."""
+    row = StaffRow.get_or_none((StaffRow.username == username) & StaffRow.active)
+    if row is None or row.session_generation != generation:
+        return None
+    return _actor(row)
+
+
+def end_sessions(username: str) -> None:
+    """End every session of ``username`` (logout): a copied cookie stops working at once."""
+    with database_proxy.atomic():
+        StaffRow.update(session_generation=StaffRow.session_generation + 1).where(
+            StaffRow.username == username).execute()

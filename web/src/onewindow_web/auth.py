@@ -8,7 +8,6 @@ remembers the username and when it was last used.
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -23,7 +22,7 @@ from onewindow.case import Actor
 
 PUBLIC = "public"  # handler opt key: no login needed
 USER = "user"
-SESSION_ID = "sid"
+GENERATION = "gen"  # the account's session generation at login; see accounts.end_sessions
 ISSUED_AT = "iat"
 LAST_SEEN = "seen"
 LOGIN_PATH = "/login"
@@ -76,12 +75,17 @@ def start_session(connection: ASGIConnection, actor: Actor) -> None:
     """A fresh session for ``actor``: whatever the old session held is dropped first."""
     started = now()
     connection.clear_session()
-    connection.set_session({USER: actor.username, SESSION_ID: secrets.token_urlsafe(16),
+    connection.set_session({USER: actor.username,
+                            GENERATION: accounts.session_generation(actor.username),
                             ISSUED_AT: started, LAST_SEEN: started})
 
 
 def end_session(connection: ASGIConnection) -> None:
+    """Clear this cookie and end the account's sessions server-side, so a copy is worthless."""
+    user = session_user(connection)
     connection.clear_session()
+    if user:
+        accounts.end_sessions(user)
 
 
 def session_user(connection: ASGIConnection) -> str | None:
@@ -126,7 +130,7 @@ async def require_staff(connection: ASGIConnection, route_handler: BaseRouteHand
     if state != "ok":
         connection.clear_session()
         raise LoginRequired("expired" if state == "expired" else "")
-    actor = await sync_to_thread(accounts.get_actor, session[USER])
+    actor = await sync_to_thread(accounts.session_actor, session[USER], session.get(GENERATION))
     if actor is None:
         connection.clear_session()
         raise LoginRequired("inactive")

@@ -23,6 +23,7 @@ class StaffRow(BaseRow):
     section = pw.CharField(max_length=64, null=True)
     password_hash = pw.CharField(max_length=255)
     active = pw.BooleanField(default=True)
+    session_generation = pw.IntegerField(default=0)  # migration 0002
 
     class Meta:
         table_name = "staff"

@@ -107,7 +107,7 @@ def _locked_message(request: Request, minutes: int) -> str:
                       "again in %(minutes)d minutes or ask the administrator.", minutes=minutes)
 
 
-@post("/logout", name="logout", opt={PUBLIC: True}, sync_to_thread=False)
+@post("/logout", name="logout", opt={PUBLIC: True}, sync_to_thread=True)
 def logout(request: Request) -> Redirect:
     user = session_user(request)
     end_session(request)
