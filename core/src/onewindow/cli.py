@@ -108,8 +108,10 @@ def _cmd_audit_verify(args) -> int:
         raise OnewindowError(f"database {settings.database_url} has pending migrations: "
                              "run `onewindow db upgrade`")
     result = audit.verify(settings.audit_key)
-    print(result.message, file=sys.stdout if result.ok else sys.stderr)
-    return 0 if result.ok else 1
+    if not result.ok:
+        raise OnewindowError(result.message)
+    print(result.message)
+    return 0
 
 
 def _cmd_serve(args) -> int:
@@ -185,6 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - an unexpected fault is still one line
+        print(f"onewindow: error: {type(exc).__name__}: {' '.join(str(exc).split())}",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -50,7 +50,3 @@ class TransitionRefused(OnewindowError):
 
 class NotFound(OnewindowError):
     """The case, item or record asked for does not exist."""
-
-
-class AuditChainBroken(OnewindowError):
-    """The audit trail fails verification; the message names the first bad row."""
