@@ -7,7 +7,6 @@ points, so these tests never depend on what a real section ships.
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -20,7 +19,7 @@ from onewindow import accounts
 from onewindow.config import Settings
 from onewindow.plugins import load_registry
 from onewindow.services import Hall, open_hall
-from onewindow.testing import TEST_DATABASE_ENV, settings_for_tests
+from onewindow.testing import settings_for_tests
 from onewindow_web.app import create_app
 
 HERE = Path(__file__).parent
@@ -52,10 +51,7 @@ def web_registry():
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     """A temporary SQLite hall; the emptied test PostgreSQL when CI names one."""
-    if os.environ.get(TEST_DATABASE_ENV):
-        return settings_for_tests(tmp_path)
-    return Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path}/t.db", audit_key=b"k",
-                    secret_key=b"s" * 32)
+    return settings_for_tests(tmp_path)
 
 
 @pytest.fixture
