@@ -132,8 +132,10 @@ class FormField:
 class Form:
     """An application form (申请表格): where it comes from and how to fill it in.
 
-    A form either downloads from ``download_url`` or must be produced on the dedicated network
-    ``network`` (then ``download_url`` may be empty).
+    One definition serves three outputs: the blank form a clerk prints, the filled sample
+    (表格填写范本) and the on-screen guide, so they can never disagree. ``download_url`` is the
+    official address when one exists; ``network`` names the dedicated network a form must be
+    produced on, if any. Without either, the platform's own printable blank form is the download.
     """
 
     code: str = field(validator=_code)
@@ -144,8 +146,8 @@ class Form:
     network: str = ""
 
     def __attrs_post_init__(self):
-        if not self.download_url and not self.network:
-            raise ValueError("a form needs a download_url or the network it must come from")
+        if self.download_url and not self.download_url.startswith("https://"):
+            raise ValueError("'download_url' must be an https:// address")
         _unique("form field", (f.name for f in self.fields))
 
 

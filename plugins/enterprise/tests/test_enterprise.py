@@ -169,11 +169,10 @@ def test_forms_have_a_complete_filling_sample(enterprise_items, registry):
     for item in enterprise_items:
         for form in item.forms:
             form_count += 1
-            if form.download_url:
-                assert form.download_url.startswith("https://"), form.code
-                assert ".gov.cn/" in form.download_url, form.code
-            else:
-                assert form.network in registry.lookups, form.code
+            # no official address is claimed that nobody verified: the platform prints the
+            # blank form from this definition; a form made on a network names that network
+            assert not form.download_url or ".gov.cn/" in form.download_url, form.code
+            assert not form.network or form.network in registry.lookups, form.code
         referenced = {m.form for m in item.materials if m.form}
         assert referenced <= {f.code for f in item.forms}
         assert referenced, f"{item.code} has no material that is a form"

@@ -1,0 +1,1 @@
+"""onewindow section plugin for 农业水利审批科."""

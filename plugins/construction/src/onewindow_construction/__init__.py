@@ -1,0 +1,1 @@
+"""onewindow section plugin for 建设工程审批科."""

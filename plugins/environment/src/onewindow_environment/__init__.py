@@ -1,0 +1,1 @@
+"""onewindow section plugin for 环境保护审批科."""

@@ -1,0 +1,1 @@
+"""onewindow section plugin for 卫生计生审批科."""

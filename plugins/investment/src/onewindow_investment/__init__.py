@@ -1,0 +1,1 @@
+"""onewindow section plugin for 投资项目审批科."""

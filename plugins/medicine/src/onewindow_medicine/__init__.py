@@ -1,0 +1,1 @@
+"""onewindow section plugin for 医药器械审批科."""

@@ -1,0 +1,1 @@
+"""onewindow section plugin for 规划审批科."""

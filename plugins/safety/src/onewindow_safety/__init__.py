@@ -1,0 +1,1 @@
+"""onewindow section plugin for 安全质量审批科."""

@@ -1,0 +1,1 @@
+"""onewindow section plugin for 社会事务审批科."""

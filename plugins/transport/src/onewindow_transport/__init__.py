@@ -1,0 +1,1 @@
+"""onewindow section plugin for 交通运输审批科."""
