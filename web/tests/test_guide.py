@@ -116,3 +116,20 @@ def test_filter_items_matches_code_name_category_and_result(web_registry):
     assert [i.code for i in filter_items(items, "社会事务")] == ["web-filing"]
     assert [i.code for i in filter_items(items, "WEB-PERMIT")] == ["web-permit"]
     assert len(filter_items(items, "  ")) == 2
+
+
+def test_one_form_definition_prints_blank_and_sample(client, web_registry):
+    item = next(i for i in web_registry.catalogue.items.values() if i.forms)
+    form = item.forms[0]
+    guide = client.get(f"/guide/items/{item.code}").text
+    assert f"/guide/items/{item.code}/forms/{form.code}/blank" in guide
+    blank = client.get(f"/guide/items/{item.code}/forms/{form.code}/blank")
+    sample = client.get(f"/guide/items/{item.code}/forms/{form.code}/sample")
+    assert blank.status_code == sample.status_code == 200
+    for field in form.fields:
+        assert field.name in blank.text and field.name in sample.text
+        assert field.sample in sample.text and field.sample not in blank.text
+        assert field.requirement in blank.text and field.note in sample.text
+    assert "填写范本" in sample.text
+    assert client.get(f"/guide/items/{item.code}/forms/{form.code}/other").status_code == 404
+    assert client.get(f"/guide/items/{item.code}/forms/nope/blank").status_code == 404

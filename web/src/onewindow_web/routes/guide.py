@@ -19,6 +19,7 @@ from ..errors import PageNotFound
 from ..templating import page
 
 MAX_QUERY_LENGTH = 50
+FORM_VIEWS = ("blank", "sample")  # one definition, two printouts; the guide is the third
 
 
 def filter_items(items: list[ApprovalItem], query: str) -> list[ApprovalItem]:
@@ -70,3 +71,17 @@ class GuideController(Controller):
         materials = {m.code: m for m in item.materials}
         return page(request, "guide/item.html", item=item, section=section, forms=forms,
                     network_titles=network_titles, materials=materials)
+
+    @get("/items/{code:str}/forms/{form:str}/{view:str}", name="guide_form",
+         sync_to_thread=False)
+    def form(self, request: Request, hall: NamedDependency[Hall], code: FromPath[str],
+             form: FromPath[str], view: FromPath[str]) -> Template:
+        """A form printed on A4 from its one definition: ``blank`` or the filled ``sample``."""
+        item = _item_or_404(hall, code)
+        found = next((f for f in item.forms if f.code == form), None)
+        if found is None or view not in FORM_VIEWS:
+            raise PageNotFound(detail=f"{item.name}没有表格 {form} 的 {view} 页面")
+        network_titles = {network: lookup.title for network, lookup in hall.registry.lookups.items()}
+        return page(request, "guide/form.html", item=item, form=found, view=view,
+                    section=hall.catalogue.sections[item.section],
+                    network_titles=network_titles)
