@@ -71,3 +71,34 @@ def test_errors_are_one_line_and_non_zero(home):
     assert "onewindow db upgrade" in unmigrated.stderr
     usage = run("catalogue", "frobnicate", home=home)
     assert usage.returncode == 2
+
+
+def test_catalogue_check_names_a_broken_installed_plugin(home, tmp_path):
+    """A deliberately broken section, installed as a real distribution with an entry point."""
+    site = tmp_path / "site"
+    package = site / "onewindow_brokensection"
+    package.mkdir(parents=True)
+    sample = (ROOT / "tests" / "data" / "sample_catalogue.toml").read_text(encoding="utf-8")
+    (package / "catalogue.toml").write_text(
+        sample.replace('code = "sample"', 'code = "broken"', 1)
+        .replace('seal_rule = "head_office"', 'seal_rule = "branch_office"'), encoding="utf-8")
+    (package / "__init__.py").write_text(
+        "from pathlib import Path\n"
+        "from onewindow import hookimpl\n"
+        "from onewindow.catalogue_file import load_catalogue_file\n\n"
+        "@hookimpl\n"
+        "def onewindow_approval_items():\n"
+        "    return load_catalogue_file(Path(__file__).parent / 'catalogue.toml').items\n",
+        encoding="utf-8")
+    dist = site / "onewindow_brokensection-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: onewindow-brokensection\n"
+                                   "Version: 0.1\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text("[onewindow]\nbrokensection = onewindow_brokensection\n",
+                                           encoding="utf-8")
+    result = run("catalogue", "check", home=home, env_extra={"PYTHONPATH": str(site)})
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    message = result.stderr
+    assert message.startswith("onewindow: error: plugin 'brokensection':")
+    assert "catalogue.toml" in message
+    assert "item sample-permit: materials[application].seal_rule: 'branch_office'" in message
