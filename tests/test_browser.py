@@ -138,3 +138,24 @@ def test_approver_sees_own_section_queue_and_logs_out(page, server):
     page.wait_for_url("**/login**")
     page.goto(server + "/")
     assert "/login" in page.url
+
+
+def test_guide_lists_eleven_sections_and_prints_a_form_sample_on_a4(page, server):
+    page.goto(server + "/guide")
+    body = page.inner_text("body")
+    for name in ("企业登记科", "投资项目审批科", "规划审批科", "建设工程审批科", "环境保护审批科",
+                 "安全质量审批科", "交通运输审批科", "农业水利审批科", "社会事务审批科",
+                 "医药器械审批科", "卫生计生审批科"):
+        assert name in body
+    shot(page, "guide-index")
+    page.click("text=交通运输审批科")
+    page.get_by_role("link", name="道路货物运输经营许可").first.click()
+    page.wait_for_url("**/guide/items/tra-freight-licence")
+    page.get_by_role("link", name="打印填写范本").first.click()
+    assert "填写范本" in page.inner_text("h1")
+    page.emulate_media(media="print")
+    assert not page.locator("header.site-header").is_visible()  # only the form is printed
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    (ARTIFACTS / "form-sample.pdf").write_bytes(pdf)
+    shot(page, "form-sample-print")

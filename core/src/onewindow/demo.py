@@ -38,7 +38,7 @@ def demo_accounts(hall: Hall, fixtures: str | Path = "fixtures") -> list[str]:
         known = hall.catalogue.sections.get(code) if code else None
         return f"（{known.name if known else code}）" if code else ""
 
-    return [f"  {e['username']:<14} {e['password']:<18} {ROLE_LABELS[Role(e['role'])]}"
+    return [f"  {e['username']:<22} {e['password']:<18} {ROLE_LABELS[Role(e['role'])]}"
             + section(e.get("section"))
             for e in _load(Path(fixtures) / "staff.toml").get("staff", [])]
 
