@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from onewindow.lookups import LookupStatus
 from onewindow.plugins import get_plugin_manager, plugin_versions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,9 +38,15 @@ def test_the_catalogue_holds_the_seeds_eleven_sections(onewindow_registry):
         assert len(catalogue.items_of(code)) >= 3, code
 
 
+# Numbers in the catalogues that look like credit codes or ID numbers but are neither.
+NOT_CODES = {"210302202604010101",  # 建筑工程施工许可证编号
+             "202621030200000417"}  # 建设项目环境影响登记表备案号
+
+
 @pytest.mark.parametrize("plugin", sorted(SECTIONS))
 def test_each_section_plugin_is_complete(onewindow_check_plugin, onewindow_registry, plugin):
-    counts = onewindow_check_plugin(plugin)
+    counts = onewindow_check_plugin(plugin, not_codes=NOT_CODES)
+    assert counts["networks"] >= 1
     assert counts["items"] >= 3
     items = onewindow_registry.catalogue.items_of(plugin)
     assert any(m.deferral for i in items for m in i.materials), f"{plugin}: nothing deferrable"
@@ -51,17 +56,9 @@ def test_each_section_plugin_is_complete(onewindow_check_plugin, onewindow_regis
     assert networks, f"{plugin} supplies no dedicated-network look-up"
 
 
-@pytest.mark.parametrize("network", sorted(
-    p.stem for p in (ROOT / "fixtures" / "sandbox").glob("*.json")))
-def test_every_network_answers_a_sandbox_record(onewindow_registry, onewindow_sandbox, network):
-    data = json.loads((ROOT / "fixtures" / "sandbox" / f"{network}.json").read_text("utf-8"))
-    lookup = onewindow_registry.lookups[data["network"]]
-    record = data["records"][0]
-    result = lookup.query({p.name: record[p.name] for p in lookup.params}, case_number="T")
-    assert result.status is LookupStatus.FOUND, result.message
-    assert dict(result.record) == record
-
-
-def test_every_supplied_network_has_sandbox_records(onewindow_registry):
+def test_every_sandbox_file_belongs_to_a_supplied_network(onewindow_registry):
     files = {p.stem for p in (ROOT / "fixtures" / "sandbox").glob("*.json")}
-    assert set(onewindow_registry.lookups) <= files
+    assert files == set(onewindow_registry.lookups)
+    for path in (ROOT / "fixtures" / "sandbox").glob("*.json"):
+        data = json.loads(path.read_text("utf-8"))
+        assert data["network"] == path.stem and len(data["records"]) >= 5

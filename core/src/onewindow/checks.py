@@ -7,7 +7,10 @@ decides (the check is advice to the clerk, never a silent pass).
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -66,3 +69,28 @@ def run_checks(checks: Sequence[MaterialCheck], context: CheckContext
             outcome = CheckOutcome(CheckVerdict.UNKNOWN, f"自动核验出错：{exc}")
         outcomes[(check.material, check.point)] = outcome
     return outcomes
+
+
+# Helpers the sections' checks share: registries spell names and codes in their own ways.
+
+def normalise_name(name: Any) -> str:
+    """Fold full-width/half-width forms and drop whitespace: （ ） and ( ) compare equal."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
+
+
+def normalise_code(code: Any) -> str:
+    """A credit code, permit or certificate number without spaces or dashes, upper case."""
+    return re.sub(r"[\s-]+", "", str(code or "")).upper()
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A registry date ``YYYY-MM-DD``; None when missing or malformed."""
+    try:
+        return dt.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+
+
+def found_record(context: CheckContext, network: str) -> Mapping[str, Any] | None:
+    """The newest found record of ``network`` on the case, or None before a look-up."""
+    return context.lookups.get(network) or None

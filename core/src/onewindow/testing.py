@@ -17,7 +17,8 @@ database cannot be reached, tests fail: they never skip.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -146,20 +147,86 @@ def check_plugin(registry: Registry, plugin: str) -> dict[str, int]:
             "review_points": points}
 
 
-@pytest.fixture
-def onewindow_check_plugin(onewindow_registry, onewindow_sandbox) -> Callable[[str], dict]:
-    """``onewindow_check_plugin(name)``: :func:`check_plugin`, plus every look-up the plugin
-    supplies answers the sandbox (found or not found, never unavailable)."""
+_CODE_TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
+_ID_SHAPE = re.compile(r"^[1-8]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]$")
+
+
+def check_catalogue_text(text: str, *, not_codes: Iterable[str] = ()) -> int:
+    """What loading cannot see in a catalogue file; returns how many codes were checked.
+
+    Every form field spells exactly name, requirement, note and sample, none empty; every
+    18-character token is a valid resident ID number (python-stdnum ``cn.ric``) or unified
+    social credit code (``cn.uscc``), unless listed in ``not_codes`` (a permit number that
+    merely looks like one).
+    """
+    import tomllib
+
+    from stdnum.cn import ric, uscc
+
+    raw = tomllib.loads(text)
+    for item in raw.get("items", []):
+        for form in item.get("forms", []):
+            for field in form.get("fields", []):
+                assert set(field) == {"name", "requirement", "note", "sample"}, (
+                    f"item {item.get('code')} form {form.get('code')}: field {field}")
+                assert all(str(v).strip() for v in field.values()), (
+                    f"item {item.get('code')} form {form.get('code')}: empty part in {field}")
+    checked = 0
+    skip = set(not_codes)
+    for token in set(_CODE_TOKEN.findall(text)) - skip:
+        valid = ric.is_valid(token) if _ID_SHAPE.match(token) else uscc.is_valid(token)
+        assert valid, f"{token} fails its checksum (python-stdnum)"
+        checked += 1
+    return checked
+
+
+def check_sandbox_answers(registry: Registry, plugin: str, folder: Path) -> int:
+    """Each network the plugin supplies finds its first sandbox record and not a made-up one.
+
+    Returns the number of networks checked.
+    """
+    import json
+
     from .lookups import LookupStatus
 
-    def check(plugin: str) -> dict[str, int]:
+    checked = 0
+    for network, lookup in registry.lookups.items():
+        if registry.owners["network:" + network] != plugin:
+            continue
+        path = folder / f"{network}.json"
+        assert path.is_file(), f"network {network} has no sandbox file {path}"
+        record = json.loads(path.read_text(encoding="utf-8"))["records"][0]
+        query = {p.name: str(record[p.name]) for p in lookup.params}
+        found = lookup.query(query, case_number="TEST")
+        assert found.status is LookupStatus.FOUND, f"{network}: {found.message}"
+        assert dict(found.record) == record
+        missing = lookup.query({p.name: "NO-SUCH-RECORD" for p in lookup.params},
+                               case_number="TEST")
+        assert missing.status is LookupStatus.NOT_FOUND, f"{network}: {missing.message}"
+        checked += 1
+    return checked
+
+
+@pytest.fixture
+def onewindow_check_plugin(onewindow_registry, onewindow_sandbox, request
+                           ) -> Callable[..., dict]:
+    """``onewindow_check_plugin(name, not_codes=())``: everything every section must satisfy.
+
+    :func:`check_plugin` (loaded, a section, complete items), :func:`check_catalogue_text` on
+    the plugin's ``catalogue.toml`` when it ships one, and :func:`check_sandbox_answers` for
+    each network it supplies. Returns the counts.
+    """
+    from importlib.resources import files
+
+    def check(plugin: str, not_codes: Iterable[str] = ()) -> dict[str, int]:
         counts = check_plugin(onewindow_registry, plugin)
-        for network, lookup in onewindow_registry.lookups.items():
-            if onewindow_registry.owners["network:" + network] != plugin:
-                continue
-            result = lookup.query({p.name: "0" for p in lookup.params}, case_number="TEST")
-            assert result.status in (LookupStatus.FOUND, LookupStatus.NOT_FOUND), (
-                f"look-up {network} did not answer from the sandbox: {result.message}")
+        module = onewindow_registry.pm.get_plugin(plugin)
+        resource = files(module.__name__) / "catalogue.toml" if module else None
+        if resource is not None and resource.is_file():
+            counts["codes"] = check_catalogue_text(resource.read_text(encoding="utf-8"),
+                                                   not_codes=not_codes)
+        counts["networks"] = check_sandbox_answers(onewindow_registry, plugin,
+                                                   _sandbox_folder(request.config))
         return counts
 
     return check
