@@ -267,3 +267,26 @@ def test_plugins_are_told_of_each_event(hall, staff):
 
 def test_review_outcome_values_are_stable():
     assert [o.value for o in ReviewOutcome] == ["passed", "failed", "not_applicable"]
+
+
+def test_issuance_writes_the_seal_ledger_linked_to_the_case(hall, staff, clock):
+    case = take_in(hall, staff)
+    hall.act(staff["approver"], case.number, "accept")
+    hall.act(staff["approver"], case.number, "approve")
+    assert hall.seal_ledger("sample") == []
+    clock.advance(hours=2)
+    case = hall.act(staff["issuance"], case.number, "issue")
+    [use] = hall.seal_ledger("sample")
+    assert (use.case_number, use.used_by, use.used_at) == (case.number, "issuance1", clock.now)
+    assert use.item_name == "样例经营许可" and use.applicant_name == ENTERPRISE["name"]
+    issue_event = case.events[-1]
+    assert issue_event.action == "issue" and use.audit_seq == issue_event.seq
+    assert hall.seal_ledger("sample", since=clock.now.date() + dt.timedelta(days=1)) == []
+    assert hall.seal_ledger("other") == []
+
+
+def test_the_one_time_notice_is_frozen_with_a_hash(hall, staff):
+    case = hall.open_case(staff["window"], "sample-permit", ENTERPRISE)
+    hall.review(staff["window"], case.number, [("lease", "valid", "failed", "已过期")])
+    event = hall.act(staff["window"], case.number, "notify").events[-1]
+    assert len(event.data["notice_hash"]) == 64

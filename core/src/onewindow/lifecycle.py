@@ -17,6 +17,8 @@ actions that are allowed. Nothing here touches storage: :mod:`onewindow.services
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -364,9 +366,12 @@ def apply(case: Case, actor: Actor, name: str, *, at: dt.datetime, reason: str =
         changes["lookups"] = case.lookups + (record,)
         data.update(network=record.network, params=mask_identifiers(record.params),
                     status=record.status, answer_hash=record.answer_hash)
-    elif name == "notify":
+    elif name == "notify":  # the notice is frozen here: its hash is printed on it
         data["deficiencies"] = deficiencies(case)
         data["repeat"] = case.notices_issued > 0  # a breach of one-time notification
+        data["notice_hash"] = hashlib.sha256(json.dumps(
+            [case.number, case.item_code, case.item_version, at.isoformat(),
+             data["deficiencies"]], ensure_ascii=False).encode("utf-8")).hexdigest()
         changes["notices_issued"] = case.notices_issued + 1
     elif name == "request_supplement":
         marks = tuple(DeferralMark(material=code, kind=DeferralKind.AT_ACCEPTANCE,

@@ -31,15 +31,17 @@ from .case import (
     State,
     Supplement,
 )
+from .catalogue import ApprovalItem
 from .catalogue_file import unstructure
 from .checks import CheckContext, CheckOutcome, run_checks
 from .config import Settings, load_settings
 from .errors import NotFound, TransitionRefused, ValidationError
 from .lookups import LookupStatus
 from .plugins import Registry, load_registry
+from .search import ItemIndex
 from .storage import migrate, repo
 from .storage.db import open_database
-from .storage.models import CaseCounterRow, CaseRow, database_proxy
+from .storage.models import CaseCounterRow, CaseRow, SealLedgerRow, database_proxy
 from .workdays import Deadline, deadline
 
 HALL_TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -48,6 +50,21 @@ HALL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 def hall_now() -> dt.datetime:
     """The hall's wall clock (Beijing time), naive: working days are counted in it."""
     return dt.datetime.now(HALL_TIMEZONE).replace(tzinfo=None)
+
+
+@frozen
+class SealUse:
+    """One entry of a section's seal ledger (行政审批专用章使用台账)."""
+
+    case_number: str
+    section: str
+    item_code: str
+    item_name: str
+    applicant_name: str
+    purpose: str
+    used_by: str
+    used_at: dt.datetime
+    audit_seq: int | None
 
 
 @frozen
@@ -68,6 +85,7 @@ class Hall:
             raise RuntimeError("the storage models are bound to another database: open one "
                                "Hall per process, with open_hall()")
         self.registry = registry
+        self._index: ItemIndex | None = None
         self.db = db
         self.settings = settings
         self.clock = clock
@@ -107,6 +125,25 @@ class Hall:
         return [QueueEntry(case, name, deadline(case, limit_days, today))
                 for case, name, limit_days in
                 repo.load_summaries(self._query(section, states, limit))]
+
+    def seal_ledger(self, section: str, *, since: dt.date | None = None,
+                    until: dt.date | None = None) -> list[SealUse]:
+        """The section's seal ledger, oldest first, optionally for days since..until."""
+        query = SealLedgerRow.select().where(SealLedgerRow.section == section)
+        if since:
+            query = query.where(SealLedgerRow.used_at >= dt.datetime.combine(since, dt.time()))
+        if until:
+            query = query.where(SealLedgerRow.used_at < dt.datetime.combine(
+                until + dt.timedelta(days=1), dt.time()))
+        return [SealUse(r.case_number, r.section, r.item_code, r.item_name, r.applicant_name,
+                        r.purpose, r.used_by, r.used_at, r.audit_seq)
+                for r in query.order_by(SealLedgerRow.used_at, SealLedgerRow.id)]
+
+    def search_items(self, query: str, *, section: str | None = None) -> list[ApprovalItem]:
+        """Items by name, code, section, intake category or pinyin (``spjy``), best first."""
+        if self._index is None:
+            self._index = ItemIndex(self.catalogue)
+        return self._index.search(query, section=section)
 
     def deadline(self, case: Case) -> Deadline:
         item = lifecycle.item_of(case)
@@ -183,7 +220,13 @@ class Hall:
             after, event = lifecycle.apply(before, actor, action, at=self.clock(),
                                            reason=reason, params=params)
             repo.save_case(row, before, after)
-            audit.append(self.settings.audit_key, event)
+            seq = audit.append(self.settings.audit_key, event)
+            if action == "issue":  # the approval seal is used: into the section's ledger
+                SealLedgerRow.create(
+                    case_number=number, section=after.section, item_code=after.item_code,
+                    item_name=after.item_snapshot.get("name", after.item_code),
+                    applicant_name=after.applicant.name, purpose="发证：审批结果加盖行政审批专用章",
+                    used_by=actor.username, used_at=event.at, audit_seq=seq)
         case = self.get_case(number)
         self.registry.notify(case.events[-1], case)
         return case

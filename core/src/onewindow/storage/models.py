@@ -149,5 +149,26 @@ class CaseCounterRow(BaseRow):
         table_name = "case_counter"
 
 
+class SealLedgerRow(BaseRow):
+    """One use of a section's approval seal (行政审批专用章使用台账); migration 0003.
+
+    Written by the platform in the same transaction as the issuance that used the seal, so
+    every entry carries the audit row that traces it.
+    """
+
+    case_number = pw.CharField(max_length=32, index=True)
+    section = pw.CharField(max_length=64, index=True)
+    item_code = pw.CharField(max_length=64)
+    item_name = pw.CharField(max_length=200)
+    applicant_name = pw.CharField(max_length=200)
+    purpose = pw.CharField(max_length=200)
+    used_by = pw.CharField(max_length=64)
+    used_at = pw.DateTimeField(index=True)
+    audit_seq = pw.IntegerField(null=True)
+
+    class Meta:
+        table_name = "seal_ledger"
+
+
 ALL_ROWS = [StaffRow, CaseRow, ReviewRow, DeferralRow, SupplementRow, LookupRow, AuditRow,
-            AuditHeadRow, CaseCounterRow]
+            AuditHeadRow, CaseCounterRow, SealLedgerRow]
