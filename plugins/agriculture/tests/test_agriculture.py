@@ -1,11 +1,11 @@
-"""Tests of the 农业水利审批科 plugin: catalogue completeness, the water-permit look-up against
-the sandbox, the automatic checks, and one intake through the real services."""
+"""Tests of the 农业水利审批科 plugin: what is particular to it beyond onewindow_check_plugin —
+catalogue content, the water-permit look-up, the automatic checks, and intakes through the real
+services."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import tomllib
 from importlib.metadata import entry_points
 from importlib.resources import files
@@ -34,10 +34,6 @@ RUIFENG = "91210303782581136R"  # 有效 until 2026-12-20
 TENGDA_REVOKED = "91210381MA10D7P32B"  # 吊销
 LVYE_EXPIRED = "93210321MA0TL5W808"  # 有效期届满 2024-04-30
 TANGGANG_CLOSED = "91210311MA0Y2H9N07"  # 注销
-UNKNOWN_CODE = "91210311MA0W5D3R99"  # valid, holds no permit in the sandbox
-
-_TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
-_ID_SHAPE = re.compile(r"[1-8]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]")
 
 
 def sandbox_data() -> dict:
@@ -63,6 +59,8 @@ def items(registry):
 def test_core_plugin_contract(onewindow_check_plugin):
     counts = onewindow_check_plugin("agriculture")
     assert counts["items"] >= 3
+    assert counts["codes"] >= 8  # at least 4 credit codes and 4 ID numbers in the samples
+    assert counts["networks"] == 1
     assert counts["review_points"] >= 3 * counts["materials"]
 
 
@@ -134,15 +132,12 @@ def test_deferrals_are_complete(items):
     assert renewal.material("application").deferral is None
 
 
-def test_forms_have_a_complete_filling_sample(items, registry):
+def test_forms_are_present_and_referenced(items, registry):
     raw = tomllib.loads(CATALOGUE_TEXT)
     for raw_item in raw["items"]:
         assert raw_item.get("forms"), raw_item["code"]
         for raw_form in raw_item["forms"]:
             assert raw_form["fields"], raw_form["code"]
-            for raw_field in raw_form["fields"]:
-                assert set(raw_field) == {"name", "requirement", "note", "sample"}, raw_field
-                assert all(str(v).strip() for v in raw_field.values()), raw_field
     for item in items:
         for form in item.forms:
             assert not form.download_url, f"{form.code}: no unverified download address"
@@ -159,33 +154,19 @@ def test_declared_lookups_point_at_materials(items):
         item.material(use.material)
 
 
-def _code_problems(text: str) -> tuple[list[str], list[str], list[str]]:
-    """(credit codes, ID numbers, invalid tokens) among the 18-character tokens of text."""
-    codes, ids, invalid = [], [], []
-    for token in _TOKEN.findall(text):
-        if _ID_SHAPE.fullmatch(token):
-            (ids if ric.is_valid(token) else invalid).append(token)
-        else:
-            (codes if uscc.is_valid(token) else invalid).append(token)
-    return codes, ids, invalid
-
-
-def test_code_scanner_catches_a_bad_code():
-    _, _, invalid = _code_problems("代码91210303MA0XK6R20D，身份证210381199006305141")
-    assert invalid == ["91210303MA0XK6R20D", "210381199006305141"]
-
-
-def test_every_sample_credit_code_and_id_number_is_valid(items):
-    codes, ids, invalid = _code_problems(CATALOGUE_TEXT)
-    assert not invalid, f"invalid codes in catalogue.toml: {invalid}"
-    assert len(set(codes)) >= 4 and len(set(ids)) >= 4
+def test_code_and_id_fields_hold_the_right_kind_of_number(items):
+    """A credit-code field holds a credit code and an ID field an ID number, not the other."""
+    codes, ids = set(), set()
     for item in items:
         for form in item.forms:
             for f in form.fields:
                 if f.name == "统一社会信用代码":
                     assert uscc.is_valid(f.sample), (form.code, f.sample)
+                    codes.add(f.sample)
                 if "身份证号码" in f.name:
                     assert ric.is_valid(f.sample), (form.code, f.name, f.sample)
+                    ids.add(f.sample)
+    assert len(codes) >= 4 and len(ids) >= 4
 
 
 def test_renewal_sample_holder_exists_in_the_sandbox(items):
@@ -215,20 +196,6 @@ def test_sandbox_records_are_valid_and_varied():
     assert len({r["credit_code"] for r in records}) == len(records)
     statuses = {r["status"] for r in records}
     assert {"有效", "吊销", "注销", "有效期届满"} <= statuses
-
-
-def test_lookup_finds_a_sandbox_record(onewindow_sandbox):
-    lookup = onewindow_agriculture.water_permit_lookup()
-    result = lookup.query({"credit_code": TIEXI_HEAT}, case_number="SL-2026-0001")
-    assert result.status is LookupStatus.FOUND
-    assert result.record["name"] == "鞍山市铁西热力有限公司"
-    assert result.record["valid_until"] == "2030-05-31"
-
-
-def test_lookup_answers_not_found_for_an_unknown_code(onewindow_sandbox):
-    result = onewindow_agriculture.water_permit_lookup().query(
-        {"credit_code": UNKNOWN_CODE}, case_number=None)
-    assert result.status is LookupStatus.NOT_FOUND and result.record == {}
 
 
 def test_lookup_rejects_an_empty_code(onewindow_sandbox):

@@ -1,5 +1,6 @@
-"""Tests of the 环境保护审批科 plugin: catalogue completeness, the pollution-permit look-up
-against the sandbox over HTTP, the automatic checks, and one intake through the real hall."""
+"""Tests of the 环境保护审批科 plugin: what is particular to it beyond onewindow_check_plugin —
+catalogue content, the pollution-permit look-up's settings, the automatic checks, and intakes
+through the real hall."""
 
 from __future__ import annotations
 
@@ -36,15 +37,11 @@ XINHE = "91210302MA86KEYAT3"  # 危险废物治理, 重点管理, 有效: the �
 DONGFANG_PENDING = "91210303MAL62G9WQU"  # 申请中, 简化管理: the 排污许可 sample applicant
 FENGSHOU_REVOKED = "93210321MA651TQ74G"  # 撤销
 HONGLI_CANCELLED = "91210304MAB7B0DW8C"  # 注销
-UNKNOWN_CODE = "91210311MADLLEQDMG"  # valid, but not in the sandbox
 
 TODAY = dt.date(2026, 11, 30)
 
 # 18-character numbers in the catalogue that are neither credit codes nor ID numbers.
 NOT_CODES = {"202621030200000417": "建设项目环境影响登记表备案号（年份+行政区划+流水号）"}
-
-_TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
-_ID_SHAPE = re.compile(r"[1-8]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]")
 
 
 def sandbox_data() -> dict:
@@ -82,6 +79,8 @@ def test_plugin_loads_through_its_entry_point(registry):
 def test_core_plugin_contract(onewindow_check_plugin):
     counts = onewindow_check_plugin("environment", not_codes=NOT_CODES)
     assert counts["items"] >= 3
+    assert counts["codes"] >= 9  # at least 5 credit codes and 4 ID numbers in the samples
+    assert counts["networks"] == 1
     assert counts["review_points"] >= 3 * counts["materials"]
 
 
@@ -154,7 +153,7 @@ def test_deferrals_are_complete(items):
             assert item.material(use.material).deferral is None, item.code
 
 
-def test_raw_toml_forms_have_a_complete_filling_sample():
+def test_raw_toml_forms_name_their_source_and_have_fields():
     raw = tomllib.loads(CATALOGUE_TEXT)
     assert raw["section"]["code"] == "environment"
     form_count = 0
@@ -165,11 +164,7 @@ def test_raw_toml_forms_have_a_complete_filling_sample():
             assert raw_form["source"].strip()
             assert "download_url" not in raw_form, "no unverified download address"
             assert raw_form["fields"], raw_form["code"]
-            for raw_field in raw_form["fields"]:
-                assert set(raw_field) == {"name", "requirement", "note", "sample"}, raw_field
-                assert all(str(v).strip() for v in raw_field.values()), raw_field
         for raw_material in raw_item["materials"]:
-            assert any(p["requirement"] == "hard" for p in raw_material["review_points"])
             if "deferral" in raw_material:
                 assert raw_material["deferral"]["kind"] in ("at_acceptance", "at_issuance")
                 assert raw_material["deferral"]["max_days"] > 0
@@ -195,35 +190,19 @@ def test_declared_lookups_point_at_materials(items):
         item.material(use.material)
 
 
-def _code_problems(text: str) -> tuple[list[str], list[str], list[str]]:
-    """(credit codes, ID numbers, invalid tokens) among the 18-character tokens of text."""
-    codes, ids, invalid = [], [], []
-    for token in _TOKEN.findall(text):
-        if token in NOT_CODES:
-            continue
-        if _ID_SHAPE.fullmatch(token):
-            (ids if ric.is_valid(token) else invalid).append(token)
-        else:
-            (codes if uscc.is_valid(token) else invalid).append(token)
-    return codes, ids, invalid
-
-
-def test_code_scanner_catches_a_bad_code():
-    _, _, invalid = _code_problems("代码91210303MAL62G9WQV，身份证210303198409264012")
-    assert invalid == ["91210303MAL62G9WQV", "210303198409264012"]
-
-
-def test_every_sample_credit_code_and_id_number_is_valid(items):
-    codes, ids, invalid = _code_problems(CATALOGUE_TEXT)
-    assert not invalid, f"invalid codes in catalogue.toml: {invalid}"
-    assert len(set(codes)) >= 5 and len(set(ids)) >= 4
+def test_code_and_id_fields_hold_the_right_kind_of_number(items):
+    """A credit-code field holds a credit code and an ID field an ID number, not the other."""
+    codes, ids = set(), set()
     for item in items:
         for form in item.forms:
             for f in form.fields:
                 if "统一社会信用代码" in f.name:
                     assert uscc.is_valid(f.sample), (form.code, f.name, f.sample)
+                    codes.add(f.sample)
                 if "身份证件号码" in f.name:
                     assert ric.is_valid(f.sample), (form.code, f.name, f.sample)
+                    ids.add(f.sample)
+    assert len(codes) >= 5 and len(ids) >= 4
 
 
 def test_permit_numbers_in_samples_exist_in_the_sandbox():
@@ -264,18 +243,6 @@ def test_sandbox_records_are_valid_and_varied():
 def platform(onewindow_sandbox, monkeypatch):
     monkeypatch.delenv("ONEWINDOW_NETWORK_POLLUTION_PERMIT_URL", raising=False)
     return onewindow_environment.pollution_permit_lookup()
-
-
-def test_lookup_finds_a_sandbox_record(platform):
-    result = platform.query({"credit_code": XINDA}, case_number="HB-2026-0001")
-    assert result.status is LookupStatus.FOUND
-    assert result.record["name"] == "鞍山市鑫达冶金炉料有限公司"
-    assert result.record["permit_number"] == XINDA + "001P"
-
-
-def test_lookup_answers_not_found_for_an_unknown_code(platform):
-    result = platform.query({"credit_code": UNKNOWN_CODE}, case_number=None)
-    assert result.status is LookupStatus.NOT_FOUND and result.record == {}
 
 
 def test_lookup_rejects_an_empty_code(platform):

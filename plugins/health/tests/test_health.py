@@ -38,7 +38,6 @@ HAN_BING = "120210302005406"  # 执业医师 since 2023-08-01: not yet five year
 LIU_FANG = "202121003385"  # nurse, valid until 2026-12-19
 ZHAO_XUE = "201721002218"  # nurse, expired 2022-07-31
 SUN_LI = "201921005127"  # nurse, valid until 2029-06-30
-UNKNOWN_NUMBER = "110210302999999"
 FIXED_TODAY = dt.date(2026, 11, 30)
 
 
@@ -57,6 +56,13 @@ HOTEL = {"kind": "enterprise", "name": "鞍山市悦途酒店管理有限公司"
 
 _TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
 _ID_SHAPE = re.compile(r"[1-8]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]")
+
+
+def catalogue_tokens() -> tuple[set[str], set[str]]:
+    """(credit codes, ID numbers) in catalogue.toml; onewindow_check_plugin checks each one."""
+    tokens = set(_TOKEN.findall(CATALOGUE_TEXT))
+    ids = {t for t in tokens if _ID_SHAPE.fullmatch(t)}
+    return tokens - ids, ids
 
 
 def sandbox_data() -> dict:
@@ -96,6 +102,9 @@ def test_core_plugin_contract(onewindow_check_plugin):
     counts = onewindow_check_plugin("health")
     assert counts["items"] >= 3
     assert counts["review_points"] >= 3 * counts["materials"]
+    codes, ids = catalogue_tokens()
+    assert counts["codes"] == len(codes | ids) > 0
+    assert counts["networks"] == 1  # practitioner-registry, found and not-found in the sandbox
 
 
 def test_catalogue_is_loaded_once(monkeypatch):
@@ -172,9 +181,6 @@ def test_forms_have_a_complete_filling_sample(health_items, onewindow_registry):
     for raw_form in raw_forms:
         assert raw_form["source"].strip() and raw_form["fields"], raw_form["code"]
         assert "download_url" not in raw_form, "no unverified download address"
-        for raw_field in raw_form["fields"]:
-            assert set(raw_field) == {"name", "requirement", "note", "sample"}, raw_field
-            assert all(str(v).strip() for v in raw_field.values()), raw_field
     # the registration forms are produced on the dedicated network
     networked = {f.code for item in health_items for f in item.forms if f.network}
     assert networked == {"physician-change-form", "nurse-renewal-form"}
@@ -194,25 +200,9 @@ def test_lookups_are_declared_on_the_certificate_materials(health_items):
     }
 
 
-def _code_problems(text: str) -> tuple[list[str], list[str], list[str]]:
-    codes, ids, invalid = [], [], []
-    for token in _TOKEN.findall(text):
-        if _ID_SHAPE.fullmatch(token):
-            (ids if ric.is_valid(token) else invalid).append(token)
-        else:
-            (codes if uscc.is_valid(token) else invalid).append(token)
-    return codes, ids, invalid
-
-
-def test_code_scanner_catches_a_bad_code():
-    _, _, invalid = _code_problems("代码91210303MA1HTPQQF5，身份证210304199604291463")
-    assert invalid == ["91210303MA1HTPQQF5", "210304199604291463"]
-
-
-def test_every_sample_credit_code_and_id_number_is_valid(health_items):
-    codes, ids, invalid = _code_problems(CATALOGUE_TEXT)
-    assert not invalid, f"invalid codes in catalogue.toml: {invalid}"
-    assert len(set(codes)) >= 1 and len(set(ids)) >= 4
+def test_sample_credit_codes_and_id_numbers(health_items):
+    codes, ids = catalogue_tokens()  # their checksums: onewindow_check_plugin
+    assert len(codes) >= 1 and len(ids) >= 4
     for item in health_items:
         for form in item.forms:
             for f in form.fields:
@@ -264,12 +254,6 @@ def test_lookup_finds_a_physician_and_a_nurse(onewindow_sandbox):
     assert physician.record["practice_institution"] == "海城市康泰医院"
     nurse = lookup.query({"certificate_number": f" {LIU_FANG}"}, case_number=None)
     assert nurse.status is LookupStatus.FOUND and nurse.record["valid_until"] == "2026-12-19"
-
-
-def test_lookup_answers_not_found_for_an_unknown_number(onewindow_sandbox):
-    result = onewindow_health.practitioner_registry_lookup().query(
-        {"certificate_number": UNKNOWN_NUMBER}, case_number=None)
-    assert result.status is LookupStatus.NOT_FOUND and result.record == {}
 
 
 def test_lookup_rejects_an_empty_number(onewindow_sandbox):

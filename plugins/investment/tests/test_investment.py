@@ -34,11 +34,8 @@ SCHOOL = "2026-210302-83-01-000036"  # 审批 (政府投资), 已赋码
 RUIFENG = "2025-210303-35-03-000128"  # 备案, 已备案
 COLD_CHAIN = "2026-210323-59-03-000045"  # 备案, 已赋码
 REVOKED = "2024-210381-30-03-000204"  # 备案, 已撤销
-UNKNOWN_PROJECT = "2026-210302-44-03-012345"  # well-formed, not in the sandbox
 
 PROJECT_CODE = re.compile(r"^(20\d{2})-(\d{6})-(\d{2})-(0[1-3])-(\d{6})$")
-_TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
-_ID_SHAPE = re.compile(r"[1-8]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]")
 
 
 def sandbox_data() -> dict:
@@ -73,6 +70,8 @@ def test_core_plugin_contract(onewindow_check_plugin):
     counts = onewindow_check_plugin("investment")
     assert counts["items"] >= 4
     assert counts["review_points"] >= 3 * counts["materials"]
+    assert counts["codes"] >= 4  # the sample units' credit codes passed their checksums
+    assert counts["networks"] == 1  # project-platform answers FOUND and NOT_FOUND
 
 
 def test_catalogue_is_loaded_once(monkeypatch):
@@ -159,9 +158,6 @@ def test_forms_have_a_complete_filling_sample(items, onewindow_registry):
         assert "download_url" not in raw_form, raw_form["code"]
         assert raw_form["source"].strip()
         assert len(raw_form["fields"]) >= 8, raw_form["code"]
-        for raw_field in raw_form["fields"]:
-            assert set(raw_field) == {"name", "requirement", "note", "sample"}, raw_field
-            assert all(str(v).strip() for v in raw_field.values()), raw_field
     for item in items:
         for form in item.forms:
             assert not form.network or form.network in onewindow_registry.lookups, form.code
@@ -181,33 +177,17 @@ def test_form_samples_name_sandbox_projects(items):
             assert record["project_name"] == values["项目名称"], form.code
 
 
-def _code_problems(text: str) -> tuple[list[str], list[str], list[str]]:
-    """(credit codes, ID numbers, invalid tokens) among the 18-character tokens of text."""
-    codes, ids, invalid = [], [], []
-    for token in _TOKEN.findall(text):
-        if _ID_SHAPE.fullmatch(token):
-            (ids if ric.is_valid(token) else invalid).append(token)
-        else:
-            (codes if uscc.is_valid(token) else invalid).append(token)
-    return codes, ids, invalid
-
-
-def test_code_scanner_catches_a_bad_code():
-    _, _, invalid = _code_problems("代码91210381MA0XN3K75E，身份证210302198609231516")
-    assert invalid == ["91210381MA0XN3K75E", "210302198609231516"]
-
-
-def test_every_sample_credit_code_and_id_number_is_valid(items):
-    codes, _, invalid = _code_problems(CATALOGUE_TEXT)
-    assert not invalid, f"invalid codes in catalogue.toml: {invalid}"
-    assert len(set(codes)) >= 4
+def test_code_and_id_fields_hold_a_valid_sample(items):
+    codes = set()
     for item in items:
         for form in item.forms:
             for f in form.fields:
                 if "统一社会信用代码" in f.name:
                     assert uscc.is_valid(f.sample), (form.code, f.name, f.sample)
+                    codes.add(f.sample)
                 if "身份证" in f.name:
                     assert ric.is_valid(f.sample), (form.code, f.name, f.sample)
+    assert len(codes) >= 4
 
 
 # --- sandbox records -------------------------------------------------------------------------
@@ -244,23 +224,10 @@ def platform_lookup(onewindow_sandbox, monkeypatch):
     return onewindow_investment.project_platform_lookup()
 
 
-def test_lookup_finds_a_sandbox_record(platform_lookup):
-    result = platform_lookup.query({"project_code": WIND}, case_number="TZ-2026-0001")
-    assert result.status is LookupStatus.FOUND
-    assert result.record["unit_name"] == "海城市鞍能风电有限公司"
-    assert result.record["approval_type"] == "核准"
-    assert len(result.answer_hash) == 64
-
-
 def test_lookup_trims_the_typed_code(platform_lookup):
     result = platform_lookup.query({"project_code": f" {RUIFENG}  "}, case_number=None)
     assert result.status is LookupStatus.FOUND and result.record["status"] == "已备案"
-
-
-def test_lookup_answers_not_found_for_an_unknown_code(platform_lookup):
-    result = platform_lookup.query({"project_code": UNKNOWN_PROJECT}, case_number=None)
-    assert result.status is LookupStatus.NOT_FOUND
-    assert result.record == {}
+    assert len(result.answer_hash) == 64
 
 
 def test_lookup_rejects_an_empty_code(platform_lookup):

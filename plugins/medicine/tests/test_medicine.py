@@ -36,7 +36,6 @@ ZHAO_MING = "21032018000391"  # 已注销
 CHEN_JING = "21032022000615"  # hospital pharmacist: 药品使用
 ZHANG_HONG = "21032021000958"  # manufacturer: 药品生产
 WU_ZHIGANG = "21032019000742"  # 已撤销 (挂证)
-UNKNOWN_NUMBER = "21032026009999"
 
 KANGNING = {"kind": "enterprise", "name": "鞍山市康宁大药房有限公司", "phone": "13841206357",
             "credit_code": "91210302MA03AGYGL6", "id_number": "", "legal_representative": "韩志强",
@@ -48,6 +47,13 @@ FIXED_TODAY = dt.date(2026, 11, 30)
 # An 18-character token not inside a longer run of code characters.
 _TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
 _ID_SHAPE = re.compile(r"[1-8]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]")
+
+
+def catalogue_tokens() -> tuple[set[str], set[str]]:
+    """(credit codes, ID numbers) in catalogue.toml; onewindow_check_plugin checks each one."""
+    tokens = set(_TOKEN.findall(CATALOGUE_TEXT))
+    ids = {t for t in tokens if _ID_SHAPE.fullmatch(t)}
+    return tokens - ids, ids
 
 
 def sandbox_data() -> dict:
@@ -87,6 +93,9 @@ def test_core_plugin_contract(onewindow_check_plugin):
     counts = onewindow_check_plugin("medicine")
     assert counts["items"] >= 3
     assert counts["review_points"] >= 3 * counts["materials"]
+    codes, ids = catalogue_tokens()
+    assert counts["codes"] == len(codes | ids) > 0
+    assert counts["networks"] == 1  # pharmacist-registry, found and not-found in the sandbox
 
 
 def test_catalogue_is_loaded_once(monkeypatch):
@@ -166,9 +175,6 @@ def test_forms_have_a_complete_filling_sample(medicine_items, onewindow_registry
     for raw_form in raw_forms:
         assert raw_form["source"].strip() and raw_form["fields"], raw_form["code"]
         assert "download_url" not in raw_form, "no unverified download address"
-        for raw_field in raw_form["fields"]:
-            assert set(raw_field) == {"name", "requirement", "note", "sample"}, raw_field
-            assert all(str(v).strip() for v in raw_field.values()), raw_field
     for item in medicine_items:
         for form in item.forms:
             assert not form.network or form.network in onewindow_registry.lookups
@@ -182,26 +188,9 @@ def test_lookups_are_declared_on_the_pharmacist_material(medicine_items, onewind
         assert use.purpose.strip()
 
 
-def _code_problems(text: str) -> tuple[list[str], list[str], list[str]]:
-    """(credit codes, ID numbers, invalid tokens) among the 18-character tokens of text."""
-    codes, ids, invalid = [], [], []
-    for token in _TOKEN.findall(text):
-        if _ID_SHAPE.fullmatch(token):
-            (ids if ric.is_valid(token) else invalid).append(token)
-        else:
-            (codes if uscc.is_valid(token) else invalid).append(token)
-    return codes, ids, invalid
-
-
-def test_code_scanner_catches_a_bad_code():
-    _, _, invalid = _code_problems("代码91210302MA03AGYGL7，身份证210302198604120317")
-    assert invalid == ["91210302MA03AGYGL7", "210302198604120317"]
-
-
-def test_every_sample_credit_code_and_id_number_is_valid(medicine_items):
-    codes, ids, invalid = _code_problems(CATALOGUE_TEXT)
-    assert not invalid, f"invalid codes in catalogue.toml: {invalid}"
-    assert len(set(codes)) >= 4 and len(set(ids)) >= 3
+def test_sample_credit_codes_and_id_numbers(medicine_items):
+    codes, ids = catalogue_tokens()  # their checksums: onewindow_check_plugin
+    assert len(codes) >= 4 and len(ids) >= 3
     for item in medicine_items:
         for form in item.forms:
             for f in form.fields:
@@ -241,18 +230,12 @@ def test_sandbox_holds_the_pharmacists_of_the_form_samples():
 
 # --- the pharmacist-registry look-up over the sandbox ----------------------------------------
 
-def test_lookup_finds_a_sandbox_record(onewindow_sandbox):
+def test_lookup_finds_a_padded_certificate_number(onewindow_sandbox):
     lookup = onewindow_medicine.pharmacist_registry_lookup()
     result = lookup.query({"certificate_number": f" {LIU_JIA} "}, case_number="YJ-2026-0001")
     assert result.status is LookupStatus.FOUND
     assert result.record["name"] == "刘佳"
     assert result.record["practice_unit"] == "鞍山市康宁大药房有限公司"
-
-
-def test_lookup_answers_not_found_for_an_unknown_number(onewindow_sandbox):
-    lookup = onewindow_medicine.pharmacist_registry_lookup()
-    result = lookup.query({"certificate_number": UNKNOWN_NUMBER}, case_number=None)
-    assert result.status is LookupStatus.NOT_FOUND and result.record == {}
 
 
 def test_lookup_rejects_an_empty_number(onewindow_sandbox):

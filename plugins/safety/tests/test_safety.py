@@ -1,11 +1,11 @@
-"""Tests of the 安全质量审批科 plugin: catalogue completeness, the licence-network look-up over
-the sandbox, the automatic checks, and one intake through the real services."""
+"""Tests of the 安全质量审批科 plugin: what is particular to it beyond onewindow_check_plugin —
+catalogue content, the licence-network look-up's settings, the automatic checks, and intakes
+through the real services."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import tomllib
 from importlib.metadata import entry_points
 from importlib.resources import files
@@ -37,12 +37,7 @@ HONGFA_EXPIRED = "91210303MA0RTJGJK7"  # 已过期
 SHUNDA_CLOSED = "91210321MA026CRA6A"  # 注销
 YULONG_SUSPENDED = "91210323MA08WYUQRP"  # 暂扣
 HENGRUI_NEW = "91210303MA2EHAT493"  # first-time applicant of the form sample, not licensed
-UNKNOWN_CODE = "91210302MA1DN5WG4N"  # valid, but not in the sandbox
 DAY = dt.date(2026, 11, 30)
-
-# An 18-character token not inside a longer run of code characters.
-_TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
-_ID_SHAPE = re.compile(r"[1-8]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]")
 
 
 def sandbox_data() -> dict:
@@ -86,6 +81,8 @@ def test_plugin_loads_through_its_entry_point(registry):
 def test_core_plugin_contract(onewindow_check_plugin):
     counts = onewindow_check_plugin("safety")
     assert counts["items"] >= 3
+    assert counts["codes"] >= 8  # at least 4 credit codes and 4 ID numbers in the samples
+    assert counts["networks"] == 1
     assert counts["review_points"] >= 3 * counts["materials"]
 
 
@@ -154,16 +151,13 @@ def test_deferrals_are_complete(items):
     assert licence.material("application").deferral is None
 
 
-def test_forms_have_a_complete_filling_sample(items):
+def test_forms_name_their_source_and_are_referenced(items):
     raw = tomllib.loads(CATALOGUE_TEXT)
     raw_forms = [f for raw_item in raw["items"] for f in raw_item.get("forms", [])]
     assert len(raw_forms) >= 4
     for raw_form in raw_forms:
         assert raw_form["source"].strip() and raw_form["fields"], raw_form["code"]
         assert "download_url" not in raw_form, "no unverified download address"
-        for raw_field in raw_form["fields"]:
-            assert set(raw_field) == {"name", "requirement", "note", "sample"}, raw_field
-            assert all(str(v).strip() for v in raw_field.values()), raw_field
     for item in items:
         referenced = {m.form for m in item.materials if m.form}
         assert referenced and referenced <= {f.code for f in item.forms}, item.code
@@ -177,33 +171,19 @@ def test_declared_lookups_name_our_network_and_a_material(items):
         item.material(use.material)
 
 
-def _code_problems(text: str) -> tuple[list[str], list[str], list[str]]:
-    """(credit codes, ID numbers, invalid tokens) among the 18-character tokens of text."""
-    codes, ids, invalid = [], [], []
-    for token in _TOKEN.findall(text):
-        if _ID_SHAPE.fullmatch(token):
-            (ids if ric.is_valid(token) else invalid).append(token)
-        else:
-            (codes if uscc.is_valid(token) else invalid).append(token)
-    return codes, ids, invalid
-
-
-def test_code_scanner_catches_a_bad_code():
-    _, _, invalid = _code_problems("代码91210311MA22PMTPMC，身份证210311196809234999")
-    assert invalid == ["91210311MA22PMTPMC", "210311196809234999"]
-
-
-def test_every_sample_credit_code_and_id_number_is_valid(items):
-    codes, ids, invalid = _code_problems(CATALOGUE_TEXT)
-    assert not invalid, f"invalid codes in catalogue.toml: {invalid}"
-    assert len(set(codes)) >= 4 and len(set(ids)) >= 4
+def test_code_and_id_fields_hold_the_right_kind_of_number(items):
+    """A credit-code field holds a credit code and an ID field an ID number, not the other."""
+    codes, ids = set(), set()
     for item in items:
         for form in item.forms:
             for f in form.fields:
                 if "统一社会信用代码" in f.name and f.sample[:1].isdigit():
                     assert uscc.is_valid(f.sample), (form.code, f.name, f.sample)
+                    codes.add(f.sample)
                 if "身份证件号码" in f.name:
                     assert ric.is_valid(f.sample), (form.code, f.name, f.sample)
+                    ids.add(f.sample)
+    assert len(codes) >= 4 and len(ids) >= 3
 
 
 # --- sandbox records -------------------------------------------------------------------------
@@ -243,18 +223,6 @@ def test_renewal_sample_is_a_licence_holder_in_the_sandbox(items):
 def lookup(onewindow_sandbox, monkeypatch):
     monkeypatch.delenv("ONEWINDOW_NETWORK_HAZCHEM_LICENCE_URL", raising=False)
     return onewindow_safety.hazchem_licence_lookup()
-
-
-def test_lookup_finds_a_sandbox_record(lookup):
-    result = lookup.query({"credit_code": DESHENG}, case_number="AQ-2026-0001")
-    assert result.status is LookupStatus.FOUND
-    assert result.record["name"] == "鞍山德胜工业气体有限公司"
-    assert result.record["licence_no"] == "辽鞍危化经字〔2024〕000106"
-
-
-def test_lookup_answers_not_found_for_an_unknown_code(lookup):
-    result = lookup.query({"credit_code": UNKNOWN_CODE}, case_number=None)
-    assert result.status is LookupStatus.NOT_FOUND and result.record == {}
 
 
 def test_lookup_rejects_an_empty_code(lookup):

@@ -1,5 +1,6 @@
-"""Tests of the 交通运输审批科 plugin: catalogue completeness, the road-transport look-up over
-the sandbox, the automatic checks, and intakes through the real services."""
+"""Tests of the 交通运输审批科 plugin: what is particular to it beyond onewindow_check_plugin —
+catalogue content, the road-transport look-up's settings, the automatic checks, and intakes
+through the real services."""
 
 from __future__ import annotations
 
@@ -37,12 +38,7 @@ CHANGXING_EXPIRED = "91210302MA12G9WQ67"  # 已过期
 HONGYUN_CLOSED = "91210321MA11TQ74BJ"  # 注销
 LUAN_NEW = "91210304MA2MDRMDHN"  # first-time freight applicant of the form sample
 XINGTU_BRANCH = "91210302MA3QDMEFLE"  # ride-hailing branch of the form sample
-UNKNOWN_CODE = "91210303MA29RFHGAL"  # valid, but not in the sandbox
 DAY = dt.date(2026, 11, 30)
-
-# An 18-character token not inside a longer run of code characters.
-_TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
-_ID_SHAPE = re.compile(r"[1-8]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]")
 
 
 def sandbox_data() -> dict:
@@ -86,6 +82,8 @@ def test_plugin_loads_through_its_entry_point(registry):
 def test_core_plugin_contract(onewindow_check_plugin):
     counts = onewindow_check_plugin("transport")
     assert counts["items"] >= 3
+    assert counts["codes"] >= 8  # at least 4 credit codes and 4 ID numbers in the samples
+    assert counts["networks"] == 1
     assert counts["review_points"] >= 3 * counts["materials"]
 
 
@@ -161,16 +159,13 @@ def test_ride_hailing_separates_branch_and_head_office_seals(items):
     assert ride.material("head-office-licence").seal_rule is SealRule.HEAD_OFFICE
 
 
-def test_forms_have_a_complete_filling_sample(items):
+def test_forms_name_their_source_and_are_referenced(items):
     raw = tomllib.loads(CATALOGUE_TEXT)
     raw_forms = [f for raw_item in raw["items"] for f in raw_item.get("forms", [])]
     assert len(raw_forms) >= 5
     for raw_form in raw_forms:
         assert raw_form["source"].strip() and raw_form["fields"], raw_form["code"]
         assert "download_url" not in raw_form, "no unverified download address"
-        for raw_field in raw_form["fields"]:
-            assert set(raw_field) == {"name", "requirement", "note", "sample"}, raw_field
-            assert all(str(v).strip() for v in raw_field.values()), raw_field
     for item in items:
         referenced = {m.form for m in item.materials if m.form}
         assert referenced == {f.code for f in item.forms}, item.code
@@ -184,33 +179,19 @@ def test_declared_lookups_name_our_network_and_a_material(items):
         item.material(use.material)
 
 
-def _code_problems(text: str) -> tuple[list[str], list[str], list[str]]:
-    """(credit codes, ID numbers, invalid tokens) among the 18-character tokens of text."""
-    codes, ids, invalid = [], [], []
-    for token in _TOKEN.findall(text):
-        if _ID_SHAPE.fullmatch(token):
-            (ids if ric.is_valid(token) else invalid).append(token)
-        else:
-            (codes if uscc.is_valid(token) else invalid).append(token)
-    return codes, ids, invalid
-
-
-def test_code_scanner_catches_a_bad_code():
-    _, _, invalid = _code_problems("代码91210303MA0TD720NX，身份证210302198506145537")
-    assert invalid == ["91210303MA0TD720NX", "210302198506145537"]
-
-
-def test_every_sample_credit_code_and_id_number_is_valid(items):
-    codes, ids, invalid = _code_problems(CATALOGUE_TEXT)
-    assert not invalid, f"invalid codes in catalogue.toml: {invalid}"
-    assert len(set(codes)) >= 4 and len(set(ids)) >= 4
+def test_code_and_id_fields_hold_the_right_kind_of_number(items):
+    """A credit-code field holds a credit code and an ID field an ID number, not the other."""
+    codes, ids = set(), set()
     for item in items:
         for form in item.forms:
             for f in form.fields:
                 if "统一社会信用代码" in f.name:
                     assert uscc.is_valid(f.sample), (form.code, f.name, f.sample)
+                    codes.add(f.sample)
                 if "身份证件号码" in f.name:
                     assert ric.is_valid(f.sample), (form.code, f.name, f.sample)
+                    ids.add(f.sample)
+    assert len(codes) >= 4 and len(ids) >= 4
 
 
 # --- sandbox records -------------------------------------------------------------------------
@@ -250,18 +231,6 @@ def test_vehicle_permit_sample_operator_is_in_the_sandbox(items):
 def lookup(onewindow_sandbox, monkeypatch):
     monkeypatch.delenv("ONEWINDOW_NETWORK_ROAD_TRANSPORT_URL", raising=False)
     return onewindow_transport.road_transport_lookup()
-
-
-def test_lookup_finds_a_sandbox_record(lookup):
-    result = lookup.query({"credit_code": TONGDA}, case_number="JT-2026-0001")
-    assert result.status is LookupStatus.FOUND
-    assert result.record["name"] == "鞍山市通达物流有限公司"
-    assert result.record["licence_no"] == "辽交运管许可鞍字210303000512号"
-
-
-def test_lookup_answers_not_found_for_an_unknown_code(lookup):
-    result = lookup.query({"credit_code": UNKNOWN_CODE}, case_number=None)
-    assert result.status is LookupStatus.NOT_FOUND and result.record == {}
 
 
 def test_lookup_rejects_an_empty_code(lookup):

@@ -8,13 +8,20 @@ UNKNOWN, never PASSED.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from onewindow.checks import CheckContext, CheckOutcome, CheckVerdict, MaterialCheck
+from onewindow.checks import (
+    CheckContext,
+    CheckOutcome,
+    CheckVerdict,
+    MaterialCheck,
+    found_record,
+    normalise_code,
+    normalise_name,
+    parse_date,
+)
 
 WATER_PERMIT = "water-permit"
 
@@ -32,20 +39,6 @@ _HALL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 def hall_today() -> dt.date:
     """Today in Beijing time: permits expire on calendar dates of the hall."""
     return dt.datetime.now(_HALL_TIMEZONE).date()
-
-
-def normalise_name(name: Any) -> str:
-    """Fold full-width/half-width forms and drop whitespace: （ ） and ( ) compare equal."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
-
-
-def normalise_code(code: Any) -> str:
-    return re.sub(r"[\s-]+", "", str(code or "")).upper()
-
-
-def _record(context: CheckContext) -> Mapping[str, Any] | None:
-    record = context.lookups.get(WATER_PERMIT)
-    return record if record else None
 
 
 def _applicant_key(context: CheckContext) -> str:
@@ -67,16 +60,9 @@ def _foreign_record(context: CheckContext, record: Mapping[str, Any]) -> CheckOu
     return None
 
 
-def _date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
 def permit_holder_matches(context: CheckContext) -> CheckOutcome:
     """The applicant's name and credit code equal the permit holder's (取水权人)."""
-    record = _record(context)
+    record = found_record(context, WATER_PERMIT)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     code = _applicant_key(context)
@@ -100,7 +86,7 @@ def permit_holder_matches(context: CheckContext) -> CheckOutcome:
 
 def permit_in_force(context: CheckContext, today: dt.date | None = None) -> CheckOutcome:
     """The permit is 有效 on the register and its valid_until date has not passed."""
-    record = _record(context)
+    record = found_record(context, WATER_PERMIT)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     foreign = _foreign_record(context, record)
@@ -119,7 +105,7 @@ def permit_in_force(context: CheckContext, today: dt.date | None = None) -> Chec
                             f"取水许可证{number}状态为“{status}”，不予延续，应重新申请取水许可")
     if status != _IN_FORCE:
         return CheckOutcome(CheckVerdict.UNKNOWN, f"许可证状态“{status}”无法识别，请人工核实")
-    until = _date(record.get("valid_until"))
+    until = parse_date(record.get("valid_until"))
     if until is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, "查询记录未载明有效期届满日期，请人工核实")
     if until < today:
@@ -132,13 +118,13 @@ def permit_in_force(context: CheckContext, today: dt.date | None = None) -> Chec
 
 def renewal_filed_in_time(context: CheckContext, today: dt.date | None = None) -> CheckOutcome:
     """The renewal is applied for at least 45 days before the permit expires (第二十五条)."""
-    record = _record(context)
+    record = found_record(context, WATER_PERMIT)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     foreign = _foreign_record(context, record)
     if foreign:
         return foreign
-    until = _date(record.get("valid_until"))
+    until = parse_date(record.get("valid_until"))
     if until is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, "查询记录未载明有效期届满日期，请人工核实")
     today = today or hall_today()

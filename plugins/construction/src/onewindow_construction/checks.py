@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from onewindow.checks import CheckContext, CheckOutcome, CheckVerdict, MaterialCheck
+from onewindow.checks import (
+    CheckContext,
+    CheckOutcome,
+    CheckVerdict,
+    MaterialCheck,
+    found_record,
+    normalise_code,
+    normalise_name,
+    parse_date,
+)
 
 CONSTRUCTION_MARKET = "construction-market"
 
@@ -32,28 +40,6 @@ MIN_CONSTRUCTORS_GRADE_THREE = 5
 _NOT_QUERIED = "请先查询全国建筑市场监管公共服务平台，再进行自动核验"
 
 Check = Callable[[CheckContext], CheckOutcome]
-
-
-def normalise_name(name: Any) -> str:
-    """Fold full-width/half-width forms and drop whitespace: （ ） and ( ) compare equal."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
-
-
-def normalise_code(code: Any) -> str:
-    return re.sub(r"[\s-]+", "", str(code or "")).upper()
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """A platform date ``YYYY-MM-DD``; None when missing or malformed."""
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
-def _record(context: CheckContext) -> Mapping[str, Any] | None:
-    record = context.lookups.get(CONSTRUCTION_MARKET)
-    return record if record else None
 
 
 def _validity(status: Any, valid_until: Any, what: str, today: dt.date) -> CheckOutcome:
@@ -78,7 +64,7 @@ def _validity(status: Any, valid_until: Any, what: str, today: dt.date) -> Check
 
 def certificate_in_force(context: CheckContext, today: dt.date | None = None) -> CheckOutcome:
     """The enterprise's qualification certificate (资质证书) is in force on ``today``."""
-    record = _record(context)
+    record = found_record(context, CONSTRUCTION_MARKET)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     if not str(record.get("certificate_number") or "").strip():
@@ -93,7 +79,7 @@ def certificate_in_force(context: CheckContext, today: dt.date | None = None) ->
 def safety_licence_in_force(context: CheckContext, today: dt.date | None = None
                             ) -> CheckOutcome:
     """The contractor's safety production licence is in force: not 暂扣, 吊销 or expired."""
-    record = _record(context)
+    record = found_record(context, CONSTRUCTION_MARKET)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     outcome = _validity(record.get("safety_licence_status"),
@@ -113,7 +99,7 @@ def _holds(categories: Iterable[str], what: str) -> Check:
     categories = tuple(categories)
 
     def check(context: CheckContext) -> CheckOutcome:
-        record = _record(context)
+        record = found_record(context, CONSTRUCTION_MARKET)
         if record is None:
             return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
         held = held_qualifications(record)
@@ -162,7 +148,7 @@ def _foreign_record(context: CheckContext, record: Mapping[str, Any]) -> CheckOu
 
 def platform_identity_matches(context: CheckContext) -> CheckOutcome:
     """The applicant's name and credit code equal the enterprise record on the platform."""
-    record = _record(context)
+    record = found_record(context, CONSTRUCTION_MARKET)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     applicant_code = normalise_code(context.applicant.get("credit_code"))
@@ -186,7 +172,7 @@ def platform_identity_matches(context: CheckContext) -> CheckOutcome:
 def constructor_count_sufficient(context: CheckContext,
                                  minimum: int = MIN_CONSTRUCTORS_GRADE_THREE) -> CheckOutcome:
     """At least ``minimum`` registered constructors are registered to the applicant."""
-    record = _record(context)
+    record = found_record(context, CONSTRUCTION_MARKET)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     foreign = _foreign_record(context, record)

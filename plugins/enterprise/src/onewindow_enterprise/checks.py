@@ -7,12 +7,18 @@ review point. Each check advises; an answer it cannot give is UNKNOWN, never PAS
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from onewindow.checks import CheckContext, CheckOutcome, CheckVerdict, MaterialCheck
+from onewindow.checks import (
+    CheckContext,
+    CheckOutcome,
+    CheckVerdict,
+    MaterialCheck,
+    found_record,
+    normalise_code,
+    normalise_name,
+)
 
 CREDIT_REGISTRY = "credit-registry"
 
@@ -24,20 +30,6 @@ _REVOKED_WORDS = ("吊销",)
 _CLOSED_WORDS = ("注销", "撤销", "迁出")
 
 _NOT_QUERIED = "请先查询国家企业信用信息公示系统，再进行自动核验"
-
-
-def normalise_name(name: Any) -> str:
-    """Fold full-width/half-width forms and drop whitespace: （ ） and ( ) compare equal."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
-
-
-def normalise_code(code: Any) -> str:
-    return re.sub(r"[\s-]+", "", str(code or "")).upper()
-
-
-def _record(context: CheckContext) -> Mapping[str, Any] | None:
-    record = context.lookups.get(CREDIT_REGISTRY)
-    return record if record else None
 
 
 def _foreign_record(context: CheckContext, record: Mapping[str, Any]) -> CheckOutcome | None:
@@ -55,7 +47,7 @@ def _foreign_record(context: CheckContext, record: Mapping[str, Any]) -> CheckOu
 
 def registry_identity_matches(context: CheckContext) -> CheckOutcome:
     """The applicant's name and unified social credit code equal the registry record's."""
-    record = _record(context)
+    record = found_record(context, CREDIT_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     applicant_code = normalise_code(context.applicant.get("credit_code"))
@@ -95,7 +87,7 @@ def _status_outcome(record: Mapping[str, Any], revoked_hint: str) -> CheckOutcom
 
 def registry_status_active(context: CheckContext) -> CheckOutcome:
     """The entity is 存续 on the register: not revoked (吊销) and not deregistered (注销)."""
-    record = _record(context)
+    record = found_record(context, CREDIT_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     return _foreign_record(context, record) or _status_outcome(record, "，不能办理本事项")
@@ -103,7 +95,7 @@ def registry_status_active(context: CheckContext) -> CheckOutcome:
 
 def simple_deregistration_status(context: CheckContext) -> CheckOutcome:
     """For 简易注销: a revoked company must be sent to the ordinary procedure (一般注销)."""
-    record = _record(context)
+    record = found_record(context, CREDIT_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     return _foreign_record(context, record) or _status_outcome(
@@ -112,7 +104,7 @@ def simple_deregistration_status(context: CheckContext) -> CheckOutcome:
 
 def legal_representative_matches(context: CheckContext) -> CheckOutcome:
     """The person signing as legal representative is the one on the register."""
-    record = _record(context)
+    record = found_record(context, CREDIT_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     foreign = _foreign_record(context, record)

@@ -8,12 +8,19 @@ off the platform by eye. Each check advises; an answer it cannot give is UNKNOWN
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from onewindow.checks import CheckContext, CheckOutcome, CheckVerdict, MaterialCheck
+from onewindow.checks import (
+    CheckContext,
+    CheckOutcome,
+    CheckVerdict,
+    MaterialCheck,
+    found_record,
+    normalise_code,
+    normalise_name,
+    parse_date,
+)
 
 POLLUTION_PERMIT = "pollution-permit"
 
@@ -28,28 +35,6 @@ _PENDING_WORDS = ("申请中", "待审核", "已提交", "审核中")
 _ENDED_WORDS = ("撤销", "注销", "吊销", "过期", "失效", "届满")
 
 _NOT_QUERIED = "请先查询全国排污许可证管理信息平台，再进行自动核验"
-
-
-def normalise_name(name: Any) -> str:
-    """Fold full-width/half-width forms and drop whitespace: （ ） and ( ) compare equal."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
-
-
-def normalise_code(code: Any) -> str:
-    return re.sub(r"[\s-]+", "", str(code or "")).upper()
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """A platform date ``YYYY-MM-DD``; None when missing or malformed."""
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
-def _record(context: CheckContext) -> Mapping[str, Any] | None:
-    record = context.lookups.get(POLLUTION_PERMIT)
-    return record if record else None
 
 
 def _foreign_record(context: CheckContext, record: Mapping[str, Any]) -> CheckOutcome | None:
@@ -67,7 +52,7 @@ def _foreign_record(context: CheckContext, record: Mapping[str, Any]) -> CheckOu
 
 def permit_holder_matches(context: CheckContext) -> CheckOutcome:
     """The permit's holder (name and credit code) is the applicant."""
-    record = _record(context)
+    record = found_record(context, POLLUTION_PERMIT)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     applicant_code = normalise_code(context.applicant.get("credit_code"))
@@ -89,7 +74,7 @@ def permit_holder_matches(context: CheckContext) -> CheckOutcome:
 
 def permit_in_force(context: CheckContext, today: dt.date | None = None) -> CheckOutcome:
     """The applicant's permit is 有效 on the platform and its validity covers ``today``."""
-    record = _record(context)
+    record = found_record(context, POLLUTION_PERMIT)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     foreign = _foreign_record(context, record)
@@ -120,7 +105,7 @@ def permit_in_force(context: CheckContext, today: dt.date | None = None) -> Chec
 
 def application_submitted(context: CheckContext) -> CheckOutcome:
     """The permit application was submitted on the platform and is awaiting review."""
-    record = _record(context)
+    record = found_record(context, POLLUTION_PERMIT)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     foreign = _foreign_record(context, record)
@@ -146,7 +131,7 @@ def application_submitted(context: CheckContext) -> CheckOutcome:
 
 def management_category_requires_permit(context: CheckContext) -> CheckOutcome:
     """The unit's category is 重点管理 or 简化管理; 登记管理 units file a registration instead."""
-    record = _record(context)
+    record = found_record(context, POLLUTION_PERMIT)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     foreign = _foreign_record(context, record)

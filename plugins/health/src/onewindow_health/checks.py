@@ -9,12 +9,18 @@ answer it cannot give is UNKNOWN, never PASSED.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from onewindow.checks import CheckContext, CheckOutcome, CheckVerdict, MaterialCheck
+from onewindow.checks import (
+    CheckContext,
+    CheckOutcome,
+    CheckVerdict,
+    MaterialCheck,
+    found_record,
+    normalise_name,
+    parse_date,
+)
 
 PRACTITIONER_REGISTRY = "practitioner-registry"
 
@@ -37,28 +43,12 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def normalise_name(name: Any) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
-
-
-def parse_date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
 def years_after(day: dt.date, years: int) -> dt.date:
     """The same calendar day ``years`` later (28 February for a 29 February start)."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
-
-
-def _record(context: CheckContext) -> Mapping[str, Any] | None:
-    record = context.lookups.get(PRACTITIONER_REGISTRY)
-    return record if record else None
 
 
 def _who(record: Mapping[str, Any]) -> str:
@@ -88,7 +78,7 @@ def _profession_problem(record: Mapping[str, Any], profession: str) -> CheckOutc
 
 def practitioner_identity_matches(context: CheckContext) -> CheckOutcome:
     """The certificate's holder is the applicant (a person)."""
-    record = _record(context)
+    record = found_record(context, PRACTITIONER_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     if context.applicant.get("kind") != "person":
@@ -108,7 +98,7 @@ def practitioner_identity_matches(context: CheckContext) -> CheckOutcome:
 
 def physician_registration_active(context: CheckContext) -> CheckOutcome:
     """A physician's registration is in force: not 注销/吊销, not 暂停执业活动."""
-    record = _record(context)
+    record = found_record(context, PRACTITIONER_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     problem = _profession_problem(record, PHYSICIAN) or _status_problem(record)
@@ -126,7 +116,7 @@ def physician_registration_active(context: CheckContext) -> CheckOutcome:
 
 def clinic_head_qualified(context: CheckContext) -> CheckOutcome:
     """A clinic's head is an 执业医师; for a clinic set up by a person, registered 5 years."""
-    record = _record(context)
+    record = found_record(context, PRACTITIONER_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     problem = _profession_problem(record, PHYSICIAN)
@@ -157,7 +147,7 @@ def clinic_head_qualified(context: CheckContext) -> CheckOutcome:
 
 def nurse_renewal_in_time(context: CheckContext) -> CheckOutcome:
     """A nurse may renew (延续注册) only while the registration is still in force."""
-    record = _record(context)
+    record = found_record(context, PRACTITIONER_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     problem = _profession_problem(record, NURSE) or _status_problem(record)

@@ -8,12 +8,18 @@ cannot give is UNKNOWN, never PASSED.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from onewindow.checks import CheckContext, CheckOutcome, CheckVerdict, MaterialCheck
+from onewindow.checks import (
+    CheckContext,
+    CheckOutcome,
+    CheckVerdict,
+    MaterialCheck,
+    found_record,
+    normalise_code,
+    normalise_name,
+)
 
 PROJECT_PLATFORM = "project-platform"
 
@@ -24,20 +30,6 @@ APPROVAL = "核准"
 FILING = "备案"
 
 _NOT_QUERIED = "请先按项目代码查询投资项目在线审批监管平台，再进行自动核验"
-
-
-def normalise_name(name: Any) -> str:
-    """Fold full-width/half-width forms and drop whitespace: （ ） and ( ) compare equal."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
-
-
-def normalise_code(code: Any) -> str:
-    return re.sub(r"[\s-]+", "", str(code or "")).upper()
-
-
-def _record(context: CheckContext) -> Mapping[str, Any] | None:
-    record = context.lookups.get(PROJECT_PLATFORM)
-    return record if record else None
 
 
 def _label(record: Mapping[str, Any]) -> str:
@@ -63,7 +55,7 @@ def _foreign_record(context: CheckContext, record: Mapping[str, Any]) -> CheckOu
 
 def project_unit_matches(context: CheckContext) -> CheckOutcome:
     """The applicant's name and credit code equal the project unit (项目单位) on the platform."""
-    record = _record(context)
+    record = found_record(context, PROJECT_PLATFORM)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     applicant_code = normalise_code(context.applicant.get("credit_code"))
@@ -98,7 +90,7 @@ def project_category_is(expected: str) -> Callable[[CheckContext], CheckOutcome]
     """A check that the code's 管理类别 is ``expected`` (审批, 核准 or 备案)."""
 
     def check(context: CheckContext) -> CheckOutcome:
-        record = _record(context)
+        record = found_record(context, PROJECT_PLATFORM)
         if record is None:
             return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
         foreign = _foreign_record(context, record)
@@ -130,7 +122,7 @@ def project_status_in(allowed: tuple[str, ...], hints: Mapping[str, str] | None 
     hints = dict(hints or {})
 
     def check(context: CheckContext) -> CheckOutcome:
-        record = _record(context)
+        record = found_record(context, PROJECT_PLATFORM)
         if record is None:
             return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
         foreign = _foreign_record(context, record)

@@ -9,12 +9,18 @@ review point. An answer a check cannot give is UNKNOWN, never PASSED.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from onewindow.checks import CheckContext, CheckOutcome, CheckVerdict, MaterialCheck
+from onewindow.checks import (
+    CheckContext,
+    CheckOutcome,
+    CheckVerdict,
+    MaterialCheck,
+    found_record,
+    normalise_name,
+    parse_date,
+)
 
 PHARMACIST_REGISTRY = "pharmacist-registry"
 RETAIL_SCOPE = "药品经营"
@@ -33,31 +39,13 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def normalise_name(name: Any) -> str:
-    """Fold full-width/half-width forms and drop whitespace: （ ） and ( ) compare equal."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """An ISO date (2029-03-01) or None when absent or unreadable."""
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
-def _record(context: CheckContext) -> Mapping[str, Any] | None:
-    record = context.lookups.get(PHARMACIST_REGISTRY)
-    return record if record else None
-
-
 def _who(record: Mapping[str, Any]) -> str:
     return f"执业药师{record.get('name', '')}（{record.get('certificate_number', '')}）"
 
 
 def pharmacist_unit_matches(context: CheckContext) -> CheckOutcome:
     """The pharmacist's registered practice unit (执业单位) is the applicant enterprise."""
-    record = _record(context)
+    record = found_record(context, PHARMACIST_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     applicant = normalise_name(context.applicant.get("name"))
@@ -78,7 +66,7 @@ def pharmacist_unit_matches(context: CheckContext) -> CheckOutcome:
 
 def pharmacist_registration_valid(context: CheckContext) -> CheckOutcome:
     """The registration is in force: status 有效 and valid_until not before today."""
-    record = _record(context)
+    record = found_record(context, PHARMACIST_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     status = str(record.get("status") or "").strip()
@@ -107,7 +95,7 @@ def pharmacist_registration_valid(context: CheckContext) -> CheckOutcome:
 
 def pharmacist_scope_retail(context: CheckContext) -> CheckOutcome:
     """The practice scope (执业范围) is 药品经营, the only one that may serve a pharmacy."""
-    record = _record(context)
+    record = found_record(context, PHARMACIST_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     scope = str(record.get("practice_scope") or "").strip()

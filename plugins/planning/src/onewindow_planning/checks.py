@@ -11,12 +11,19 @@ it cannot give is UNKNOWN, never PASSED.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from onewindow.checks import CheckContext, CheckOutcome, CheckVerdict, MaterialCheck
+from onewindow.checks import (
+    CheckContext,
+    CheckOutcome,
+    CheckVerdict,
+    MaterialCheck,
+    found_record,
+    normalise_code,
+    normalise_name,
+    parse_date,
+)
 
 SPATIAL_PLANNING = "spatial-planning"
 
@@ -31,20 +38,6 @@ WORKS_PERMITTED = "已核发建设工程规划许可证"
 HOMESTEAD_APPROVED = "宅基地已批准"
 
 _NOT_QUERIED = "请先按地块编号查询国土空间规划“一张图”实施监督信息系统，再进行自动核验"
-
-
-def normalise_name(name: Any) -> str:
-    """Fold full-width/half-width forms and drop whitespace: （ ） and ( ) compare equal."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
-
-
-def normalise_code(code: Any) -> str:
-    return re.sub(r"[\s-]+", "", str(code or "")).upper()
-
-
-def _record(context: CheckContext) -> Mapping[str, Any] | None:
-    record = context.lookups.get(SPATIAL_PLANNING)
-    return record if record else None
 
 
 def _label(record: Mapping[str, Any]) -> str:
@@ -75,7 +68,7 @@ def _masked_id_matches(id_number: str, masked: str) -> bool:
 def parcel_holder_matches(context: CheckContext) -> CheckOutcome:
     """The applicant is the parcel's land user: unit name and credit code, or a person's name
     and (masked) ID number."""
-    record = _record(context)
+    record = found_record(context, SPATIAL_PLANNING)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     land_user = str(record.get("land_user") or "").strip()
@@ -120,7 +113,7 @@ def parcel_status_in(allowed: tuple[str, ...], hints: Mapping[str, str] | None =
     hints = dict(hints or {})
 
     def check(context: CheckContext) -> CheckOutcome:
-        record = _record(context)
+        record = found_record(context, SPATIAL_PLANNING)
         if record is None:
             return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
         status = str(record.get("status") or "").strip()
@@ -140,7 +133,7 @@ def parcel_status_in(allowed: tuple[str, ...], hints: Mapping[str, str] | None =
 
 def parcel_not_blocked(context: CheckContext) -> CheckOutcome:
     """The parcel is neither frozen (规划冻结) nor carrying a revoked permit."""
-    record = _record(context)
+    record = found_record(context, SPATIAL_PLANNING)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     status = str(record.get("status") or "").strip()
@@ -152,7 +145,7 @@ def parcel_not_blocked(context: CheckContext) -> CheckOutcome:
 
 def outside_protected_zones(context: CheckContext) -> CheckOutcome:
     """The parcel touches neither permanent basic farmland nor the ecological red line."""
-    record = _record(context)
+    record = found_record(context, SPATIAL_PLANNING)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     farmland = record.get("occupies_permanent_farmland")
@@ -179,7 +172,7 @@ def outside_protected_zones(context: CheckContext) -> CheckOutcome:
 def site_selection_valid(context: CheckContext, *, today: dt.date | None = None
                          ) -> CheckOutcome:
     """The parcel's 用地预审与选址意见书 is within its three-year validity on ``today``."""
-    record = _record(context)
+    record = found_record(context, SPATIAL_PLANNING)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     number = str(record.get("site_selection_no") or "").strip()
@@ -190,9 +183,8 @@ def site_selection_valid(context: CheckContext, *, today: dt.date | None = None
                                 f"{_label(record)}以出让方式供地，不核发选址意见书，本要点不适用")
         return CheckOutcome(CheckVerdict.UNKNOWN,
                             f"{_label(record)}未记载用地预审与选址意见书，请人工核实")
-    try:
-        valid_until = dt.date.fromisoformat(until)
-    except ValueError:
+    valid_until = parse_date(until)
+    if valid_until is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, f"有效期“{until}”无法识别，请人工核实")
     today = today or dt.date.today()
     if today > valid_until:

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from onewindow.checks import CheckContext, CheckOutcome, CheckVerdict, MaterialCheck
+from onewindow.checks import (
+    CheckContext,
+    CheckOutcome,
+    CheckVerdict,
+    MaterialCheck,
+    found_record,
+    normalise_code,
+    normalise_name,
+    parse_date,
+)
 
 HAZCHEM_LICENCE = "hazchem-licence"
 
@@ -32,34 +39,12 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def normalise_name(name: Any) -> str:
-    """Fold full-width/half-width forms and drop whitespace: （ ） and ( ) compare equal."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
-
-
-def normalise_code(code: Any) -> str:
-    return re.sub(r"[\s-]+", "", str(code or "")).upper()
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """A record date as ``YYYY-MM-DD``; None when missing or malformed."""
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` calendar months later, clipped to the month's last day."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return day.replace(year=year, month=month,
                        day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _record(context: CheckContext) -> Mapping[str, Any] | None:
-    record = context.lookups.get(HAZCHEM_LICENCE)
-    return record if record else None
 
 
 def _foreign_record(context: CheckContext, record: Mapping[str, Any]) -> CheckOutcome | None:
@@ -94,7 +79,7 @@ def _status_problem(record: Mapping[str, Any]) -> CheckOutcome | None:
 
 def licence_holder_matches(context: CheckContext) -> CheckOutcome:
     """The applicant's name and credit code equal the licence holder's in the record."""
-    record = _record(context)
+    record = found_record(context, HAZCHEM_LICENCE)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     applicant_code = normalise_code(context.applicant.get("credit_code"))
@@ -117,7 +102,7 @@ def licence_holder_matches(context: CheckContext) -> CheckOutcome:
 
 def licence_status_valid(context: CheckContext) -> CheckOutcome:
     """The licence is 有效: not 吊销, 暂扣, 注销 or 过期 in the record."""
-    record = _record(context)
+    record = found_record(context, HAZCHEM_LICENCE)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     problem = _foreign_record(context, record) or _status_problem(record)
@@ -129,7 +114,7 @@ def licence_status_valid(context: CheckContext) -> CheckOutcome:
 
 def licence_valid_for_renewal(context: CheckContext) -> CheckOutcome:
     """The licence is 有效 and its valid_until is not before today: it can still be renewed."""
-    record = _record(context)
+    record = found_record(context, HAZCHEM_LICENCE)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     problem = _foreign_record(context, record) or _status_problem(record)
@@ -150,7 +135,7 @@ def licence_valid_for_renewal(context: CheckContext) -> CheckOutcome:
 
 def renewal_in_time(context: CheckContext) -> CheckOutcome:
     """The renewal is asked for at least three months before the licence expires."""
-    record = _record(context)
+    record = found_record(context, HAZCHEM_LICENCE)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     foreign = _foreign_record(context, record)
@@ -176,7 +161,7 @@ def renewal_in_time(context: CheckContext) -> CheckOutcome:
 
 def no_existing_licence(context: CheckContext) -> CheckOutcome:
     """For a first licence: the applicant holds no licence that is still valid."""
-    record = _record(context)
+    record = found_record(context, HAZCHEM_LICENCE)
     if record is None:
         return CheckOutcome(
             CheckVerdict.UNKNOWN,

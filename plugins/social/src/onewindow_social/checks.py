@@ -14,7 +14,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from onewindow.checks import CheckContext, CheckOutcome, CheckVerdict, MaterialCheck
+from onewindow.checks import (
+    CheckContext,
+    CheckOutcome,
+    CheckVerdict,
+    MaterialCheck,
+    found_record,
+    normalise_code,
+    normalise_name,
+    parse_date,
+)
 
 SOCIAL_ORGANISATION = "social-organisation"
 CREDIT_REGISTRY = "credit-registry"  # supplied by the enterprise plugin
@@ -38,20 +47,6 @@ def hall_today() -> dt.date:
     return dt.datetime.now(_HALL_TIMEZONE).date()
 
 
-def normalise_name(name: Any) -> str:
-    """Fold full-width/half-width forms and drop whitespace: （ ） and ( ) compare equal."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
-
-
-def normalise_code(code: Any) -> str:
-    return re.sub(r"[\s-]+", "", str(code or "")).upper()
-
-
-def _record(context: CheckContext, network: str) -> Mapping[str, Any] | None:
-    record = context.lookups.get(network)
-    return record if record else None
-
-
 def _organisation_name(context: CheckContext) -> str:
     """The social organisation the applicant speaks for: 社会组织名称, else the unit name."""
     return str(context.applicant.get("social_organisation_name")
@@ -72,13 +67,6 @@ def _foreign_record(context: CheckContext, record: Mapping[str, Any], what: str
     return None
 
 
-def _date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
 # --- 全国社会组织信用信息公示平台 -------------------------------------------------------------
 
 def organisation_identity_matches(context: CheckContext) -> CheckOutcome:
@@ -86,7 +74,7 @@ def organisation_identity_matches(context: CheckContext) -> CheckOutcome:
     if context.applicant.get("kind") == "person":
         return CheckOutcome(CheckVerdict.UNKNOWN,
                             "申请人为自然人，不适用社会组织核验，请人工核对身份证件")
-    record = _record(context, SOCIAL_ORGANISATION)
+    record = found_record(context, SOCIAL_ORGANISATION)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     code = normalise_code(context.applicant.get("credit_code"))
@@ -126,7 +114,7 @@ def _standing(record: Mapping[str, Any], today: dt.date) -> CheckOutcome:
     year = record.get("annual_inspection_year", "")
     if any(word in result for word in _FAILED_INSPECTION):
         problems.append(f"{year}年度年检结论为“{result}”")
-    until = _date(record.get("certificate_valid_until"))
+    until = parse_date(record.get("certificate_valid_until"))
     if until is not None and until < today:
         problems.append(f"登记证书已于{until.isoformat()}有效期届满，须先办理换证")
     if problems:
@@ -144,7 +132,7 @@ def organisation_in_good_standing(context: CheckContext, today: dt.date | None =
     if context.applicant.get("kind") == "person":
         return CheckOutcome(CheckVerdict.UNKNOWN,
                             "申请人为自然人，不适用社会组织核验，请人工核对身份证件")
-    record = _record(context, SOCIAL_ORGANISATION)
+    record = found_record(context, SOCIAL_ORGANISATION)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     return (_foreign_record(context, record, "全国社会组织信用信息公示平台")
@@ -157,7 +145,7 @@ def unit_member_in_good_standing(context: CheckContext, today: dt.date | None = 
 
     The record is a third party's, not the applicant's, so it is judged as it is.
     """
-    record = _record(context, SOCIAL_ORGANISATION)
+    record = found_record(context, SOCIAL_ORGANISATION)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN,
                             "单位会员为社会组织的，请逐一查询全国社会组织信用信息公示平台")
@@ -191,7 +179,7 @@ def capital_in_wan(text: Any) -> Decimal | None:
 
 def dispatch_capital_sufficient(context: CheckContext) -> CheckOutcome:
     """Registered capital on the register is at least 200万元人民币 (劳动合同法第五十七条)."""
-    record = _record(context, CREDIT_REGISTRY)
+    record = found_record(context, CREDIT_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED_REGISTRY)
     foreign = _foreign_record(context, record, "国家企业信用信息公示系统")
@@ -213,7 +201,7 @@ def dispatch_capital_sufficient(context: CheckContext) -> CheckOutcome:
 
 def dispatch_company_active(context: CheckContext) -> CheckOutcome:
     """The company is 存续 on the register: not revoked (吊销) and not deregistered (注销)."""
-    record = _record(context, CREDIT_REGISTRY)
+    record = found_record(context, CREDIT_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED_REGISTRY)
     foreign = _foreign_record(context, record, "国家企业信用信息公示系统")
@@ -231,7 +219,7 @@ def dispatch_company_active(context: CheckContext) -> CheckOutcome:
 
 def dispatch_legal_representative_matches(context: CheckContext) -> CheckOutcome:
     """The legal representative whose ID is shown is the one on the register."""
-    record = _record(context, CREDIT_REGISTRY)
+    record = found_record(context, CREDIT_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED_REGISTRY)
     foreign = _foreign_record(context, record, "国家企业信用信息公示系统")

@@ -8,12 +8,19 @@ the review point. An answer a check cannot give is UNKNOWN, never PASSED.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from onewindow.checks import CheckContext, CheckOutcome, CheckVerdict, MaterialCheck
+from onewindow.checks import (
+    CheckContext,
+    CheckOutcome,
+    CheckVerdict,
+    MaterialCheck,
+    found_record,
+    normalise_code,
+    normalise_name,
+    parse_date,
+)
 
 ROAD_TRANSPORT = "road-transport"
 
@@ -31,32 +38,10 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def normalise_name(name: Any) -> str:
-    """Fold full-width/half-width forms and drop whitespace: （ ） and ( ) compare equal."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
-
-
-def normalise_code(code: Any) -> str:
-    return re.sub(r"[\s-]+", "", str(code or "")).upper()
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """A record date as ``YYYY-MM-DD``; None when missing or malformed."""
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
 def freight_scopes(record: Mapping[str, Any]) -> list[str]:
     """The freight wordings found in the record's business scope."""
     scope = str(record.get("business_scope") or "")
     return [word for word in FREIGHT_SCOPES if word in scope]
-
-
-def _record(context: CheckContext) -> Mapping[str, Any] | None:
-    record = context.lookups.get(ROAD_TRANSPORT)
-    return record if record else None
 
 
 def _foreign_record(context: CheckContext, record: Mapping[str, Any]) -> CheckOutcome | None:
@@ -74,7 +59,7 @@ def _foreign_record(context: CheckContext, record: Mapping[str, Any]) -> CheckOu
 
 def operator_identity_matches(context: CheckContext) -> CheckOutcome:
     """The applicant's name and credit code equal the licence holder's (持证业户)."""
-    record = _record(context)
+    record = found_record(context, ROAD_TRANSPORT)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     applicant_code = normalise_code(context.applicant.get("credit_code"))
@@ -97,7 +82,7 @@ def operator_identity_matches(context: CheckContext) -> CheckOutcome:
 
 def operator_licence_valid(context: CheckContext) -> CheckOutcome:
     """The licence is 有效 in the record and today is not after its valid_until."""
-    record = _record(context)
+    record = found_record(context, ROAD_TRANSPORT)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     foreign = _foreign_record(context, record)
@@ -124,7 +109,7 @@ def operator_licence_valid(context: CheckContext) -> CheckOutcome:
 
 def freight_scope_covers(context: CheckContext) -> CheckOutcome:
     """The licence's business scope allows goods transport (经营范围含货运)."""
-    record = _record(context)
+    record = found_record(context, ROAD_TRANSPORT)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     foreign = _foreign_record(context, record)
@@ -144,7 +129,7 @@ def freight_scope_covers(context: CheckContext) -> CheckOutcome:
 
 def no_freight_licence_held(context: CheckContext) -> CheckOutcome:
     """For a freight licence: the applicant holds no valid licence that already allows goods."""
-    record = _record(context)
+    record = found_record(context, ROAD_TRANSPORT)
     if record is None:
         return CheckOutcome(
             CheckVerdict.UNKNOWN,
