@@ -19,11 +19,12 @@ import pytest
 from stdnum.cn import ric, uscc
 
 import onewindow_enterprise
-from onewindow.catalogue import ApplicantKind, DeferralKind
+from onewindow.catalogue import ApplicantKind, DeferralKind, SealRule
 from onewindow.checks import CheckContext, CheckVerdict, run_checks
 from onewindow.errors import CatalogueError, PluginError
 from onewindow.lookups import LookupStatus
 from onewindow.plugins import ENTRY_POINT_GROUP, load_registry
+from onewindow.search import ItemIndex
 from onewindow_enterprise import checks
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -35,6 +36,8 @@ XINGHE_TIEXI = "91210303MA0YGP4U4H"  # its 铁西分公司, 存续
 XINSHENG = "91210302MA10B5HJ6R"  # 鞍山鑫盛商贸有限公司, 存续
 HONGDA_REVOKED = "91210381MA0QWN8B9C"  # 吊销
 FURUI_CLOSED = "91210304MA0TRK2D4L"  # 注销
+LIJI = "92210302MA0Y8T6L0F"  # 鞍山市铁东区李记早餐店, 个体工商户, 存续
+FOOD = "ent-food-business-licence"
 
 # An 18-character token not inside a longer run of code characters.
 _TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
@@ -73,7 +76,8 @@ def test_plugin_loads_through_its_entry_point(registry):
     assert registry.catalogue.sections["enterprise"].name == "企业登记科"
     codes = {code for code, item in registry.catalogue.items.items() if item.section == "enterprise"}
     assert {"ent-llc-establish", "ent-llc-change", "ent-llc-simple-deregister",
-            "ent-branch-establish", "ent-branch-change", "ent-individual-establish"} <= codes
+            "ent-branch-establish", "ent-branch-change", "ent-individual-establish",
+            FOOD} <= codes
     for code in codes:
         assert registry.owners["item:" + code] == "enterprise"
     assert registry.lookups["credit-registry"].title == "国家企业信用信息公示系统"
@@ -81,7 +85,7 @@ def test_plugin_loads_through_its_entry_point(registry):
 
 def test_core_plugin_contract(onewindow_check_plugin):
     counts = onewindow_check_plugin("enterprise")
-    assert counts["items"] >= 4
+    assert counts["items"] >= 7
     assert counts["review_points"] >= 3 * counts["materials"]
     # every sample credit code and ID number passed its checksum: 3+ codes and 5+ ID numbers
     credit_codes = len(catalogue_credit_codes())
@@ -120,7 +124,7 @@ def test_a_broken_catalogue_file_stops_start_up(tmp_path, monkeypatch):
 # --- catalogue content -----------------------------------------------------------------------
 
 def test_items_are_complete(enterprise_items):
-    assert len(enterprise_items) >= 4
+    assert len(enterprise_items) >= 7
     for item in enterprise_items:
         assert item.version and item.intake_category
         assert any("《" in basis for basis in item.legal_basis), item.code
@@ -161,6 +165,42 @@ def test_deferrals_are_complete_and_of_both_kinds(enterprise_items):
     establish = next(i for i in enterprise_items if i.code == "ent-llc-establish")
     address = establish.material("address-proof").deferral
     assert address.kind is DeferralKind.AT_ACCEPTANCE and address.commitment_required
+
+
+def test_food_business_licence_item(registry):
+    item = registry.catalogue.item(FOOD)
+    assert item.name == "食品经营许可" and item.section == "enterprise"
+    assert registry.owners["item:" + FOOD] == "enterprise"
+    assert item.version == "2026.1" and item.intake_category == "市场准入类"
+    assert item.applicant_kinds == (ApplicantKind.ENTERPRISE, ApplicantKind.PERSON)
+    assert any("食品安全法》第三十五条" in b for b in item.legal_basis)
+    assert any("第78号" in b for b in item.legal_basis)
+    assert item.time_limit_days <= item.statutory_limit_days
+    assert "食品经营许可证" in item.result and item.fee == "不收费"
+    assert {m.code for m in item.materials} >= {
+        "application", "subject-licence", "facilities-layout", "safety-rules-list",
+        "safety-manager", "legal-rep-id", "premises-proof", "authorization"}
+    assert not item.material("authorization").required
+    # deferrals of both kinds: the ID at issuance, the premises proof at acceptance (告知承诺)
+    deferred = {m.code: m.deferral for m in item.deferrable_materials}
+    assert deferred["legal-rep-id"].kind is DeferralKind.AT_ISSUANCE
+    assert deferred["premises-proof"].kind is DeferralKind.AT_ACCEPTANCE
+    assert deferred["premises-proof"].commitment_required
+    assert set(deferred) == {"legal-rep-id", "premises-proof"}
+    # the registry look-up checks the business licence, which must be 存续
+    assert [(u.network, u.material) for u in item.lookups] == [
+        ("credit-registry", "subject-licence")]
+    licence = item.material("subject-licence")
+    assert {"status-active", "scope-consistent", "name-code-match-registry"} <= {
+        p.code for p in licence.hard_points}
+    # seals: the applicant's own, so a 分公司 seals with the branch seal, not the head office's
+    assert item.material("application").seal_rule is SealRule.LEGAL_REPRESENTATIVE_SIGNATURE
+    seal_point = next(p for p in item.material("application").review_points
+                      if p.code == "applicant-seal")
+    assert seal_point.is_hard and "分公司公章" in seal_point.text
+    form = item.form("food-licence-application")
+    assert item.material("application").form == form.code and len(form.fields) >= 20
+    assert [i.code for i in ItemIndex(registry.catalogue).search("spjy")] == [FOOD]
 
 
 def test_forms_name_only_verified_addresses_and_known_networks(enterprise_items, registry):
@@ -455,6 +495,31 @@ def test_enterprise_shareholder_status_at_establishment(registry):
               "id_number": "21030219900214426X"}
     closed = outcomes(registry, "ent-llc-establish", person, FURUI_CLOSED)[key]
     assert closed.verdict is CheckVerdict.FAILED
+
+
+def test_food_business_licence_checks_the_applicant_on_the_register(registry):
+    licence = ("subject-licence", "status-active")
+    identity = ("subject-licence", "name-code-match-registry")
+    signer = ("application", "signed-by-legal-rep")
+    # a 个体工商户 operator applies as a person: the status of the looked-up record counts
+    operator = {"kind": "person", "name": "李振华", "credit_code": "",
+                "id_number": "210302198508150312"}
+    got = outcomes(registry, FOOD, operator, LIJI)
+    assert got[licence].verdict is CheckVerdict.PASSED
+    assert got[identity].verdict is CheckVerdict.UNKNOWN
+    # a 分公司 applies in its own name, signed by its 负责人
+    branch = applicant_of(XINGHE_TIEXI)
+    got = outcomes(registry, FOOD, branch, XINGHE_TIEXI)
+    assert {got[k].verdict for k in (licence, identity, signer)} == {CheckVerdict.PASSED}
+    head_office = applicant_of(XINGHE_TIEXI, name="鞍山市星河科技有限公司")
+    failed = outcomes(registry, FOOD, head_office, XINGHE_TIEXI)[identity]
+    assert failed.verdict is CheckVerdict.FAILED and "名称" in failed.message
+    revoked = outcomes(registry, FOOD, applicant_of(HONGDA_REVOKED), HONGDA_REVOKED)[licence]
+    assert revoked.verdict is CheckVerdict.FAILED and "吊销" in revoked.message
+    closed = outcomes(registry, FOOD, applicant_of(FURUI_CLOSED), FURUI_CLOSED)[licence]
+    assert closed.verdict is CheckVerdict.FAILED and "注销" in closed.message
+    assert outcomes(registry, FOOD, applicant_of(XINGHE), None)[licence].verdict \
+        is CheckVerdict.UNKNOWN
 
 
 def test_checks_run_on_a_real_lookup_answer(registry, credit_lookup):

@@ -145,6 +145,12 @@ def material_checks() -> list[MaterialCheck]:
         (registry_identity_matches, "ent-branch-change", "application",
          "name-code-match-registry"),
         (registry_status_active, "ent-branch-change", "branch-licence", "status-active"),
+        (registry_identity_matches, "ent-food-business-licence", "subject-licence",
+         "name-code-match-registry"),
+        (registry_status_active, "ent-food-business-licence", "subject-licence",
+         "status-active"),
+        (legal_representative_matches, "ent-food-business-licence", "application",
+         "signed-by-legal-rep"),
     ]
     return [MaterialCheck(item=item, material=material, point=point, run=run)
             for run, item, material, point in targets]
