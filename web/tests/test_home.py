@@ -102,10 +102,10 @@ def test_home_query_count_does_not_grow_with_the_number_of_cases(client, hall, s
         hall.open_case(staff["window"], "web-permit", PERSON)
     login("window1")
     few, response = _count_queries(client, hall, "/")
-    assert len(re.findall(r'<td class="code">\d{12}</td>', response.text)) == 3
+    assert len(re.findall(r'<td class="code"><a href="/cases/\d{12}">\d{12}</a></td>', response.text)) == 3
     for _ in range(27):
         hall.open_case(staff["window"], "web-permit", PERSON)
     many, response = _count_queries(client, hall, "/")
-    assert len(re.findall(r'<td class="code">\d{12}</td>', response.text)) == 30
+    assert len(re.findall(r'<td class="code"><a href="/cases/\d{12}">\d{12}</a></td>', response.text)) == 30
     assert len(few) == len(many), (few, many)
     assert len(many) <= 10, many

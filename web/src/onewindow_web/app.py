@@ -23,9 +23,12 @@ from . import auth, i18n, labels
 from .config import load_web_settings
 from .errors import EXCEPTION_HANDLERS
 from .routes.account import login, login_form, logout
+from .routes.cases import act, case_page, defer, lookup, review, supply
 from .routes.guide import GuideController
 from .routes.health import healthz
 from .routes.home import home
+from .routes.intake import intake, intake_form, intake_open
+from .routes.ledger import seal_ledger
 from .security import add_security_headers, csrf_config, session_config
 from .templating import build_environment, template_config
 from .throttle import LoginThrottle
@@ -90,7 +93,9 @@ def create_app(hall: Hall | None = None, *, secure_cookies: bool | None = None) 
             hall.db.close()
 
     return Litestar(
-        route_handlers=[GuideController, home, login_form, login, logout, healthz, static],
+        route_handlers=[GuideController, home, login_form, login, logout, healthz, static,
+                        intake, intake_form, intake_open, case_page, review, defer, lookup,
+                        supply, act, seal_ledger],
         request_class=HTMXRequest,
         dependencies={"hall": Provide(provide_hall, use_cache=True, sync_to_thread=False)},
         guards=[auth.require_staff],

@@ -9,7 +9,12 @@ from __future__ import annotations
 import logging
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar_htmx import HTMXDetails
@@ -31,6 +36,9 @@ MESSAGES = {
           N_("The address may be mistyped, or the item is no longer in the catalogue.")),
     405: (N_("This action is not available here"),
           N_("The page does not accept this kind of request. Use the buttons on the page.")),
+    413: (N_("The upload is too large"),
+          N_("A file may be at most 10 MB. Scan it at a lower resolution or split it, then "
+             "upload it again.")),
     429: (N_("Too many requests"), N_("Please wait a moment and try again.")),
     500: (N_("Something went wrong on the server"),
           N_("The error has been logged. Please try again; if it happens again, tell the "
@@ -38,8 +46,17 @@ MESSAGES = {
 }
 
 
+# A role refusal is not an expired form: it gets its own explanation.
+ROLE_REFUSED = N_("Your role does not allow this. Ask a colleague whose role does, or the "
+                  "administrator.")
+
+
 class PageNotFound(NotFoundException):
     """A 404 whose ``detail`` is written for the visitor (in Chinese) and safe to show."""
+
+
+class PageForbidden(PermissionDeniedException):
+    """A 403 for a role that may not use a page; ``detail`` (Chinese) is safe to show."""
 
 
 def _htmx(request: Request) -> HTMXDetails:
@@ -70,7 +87,9 @@ def error_page(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path,
                       exc_info=exc)
     title, explanation = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
-    detail = exc.detail if isinstance(exc, PageNotFound) else ""
+    detail = exc.detail if isinstance(exc, (PageNotFound, PageForbidden)) else ""
+    if isinstance(exc, PageForbidden):
+        explanation = ROLE_REFUSED
     headers = {}
     if isinstance(exc, HTTPException) and exc.headers:
         headers.update(exc.headers)  # e.g. Allow on 405

@@ -25,7 +25,7 @@ WORK_QUEUES: dict[Role, tuple[State, ...] | None] = {
     Role.WINDOW_STAFF: (State.CONSULTATION, State.NOTIFIED),
     Role.APPROVER: SECTION_QUEUE,
     Role.SECTION_HEAD: SECTION_QUEUE,
-    Role.ISSUANCE: (State.APPROVED,),
+    Role.ISSUANCE: (State.APPROVED, State.ISSUED, State.DENIED),  # to issue, then to close
     Role.COORDINATION: None,  # None: every state, most recent first
     Role.SUPERVISION: None,
     Role.ADMIN: None,

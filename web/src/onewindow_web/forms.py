@@ -1,0 +1,74 @@
+"""What a page needs to show a form again after a refusal: the errors and what was typed.
+
+A page with several forms (the case page has a dozen) re-renders all of them; only the one that
+was sent carries errors and the clerk's input, the others show their usual values. Templates
+ask :class:`Feedback` for a field's value with the default the form would otherwise show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from litestar.datastructures import FormMultiDict
+
+MAX_FIELD = 2000  # no clerk types more into one field; longer is cut before anything else
+
+
+def text(form: FormMultiDict | Mapping[str, Any], name: str, limit: int = MAX_FIELD) -> str:
+    value = form.get(name)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def texts(form: FormMultiDict, name: str, limit: int = 200) -> list[str]:
+    return [v.strip()[:limit] for v in form.getall(name, []) if isinstance(v, str) and v.strip()]
+
+
+def parse_date(value: str) -> dt.date | None:
+    """An ISO date as ``<input type="date">`` sends it (2026-10-09), or None."""
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+class Feedback:
+    """The errors and typed values of the one form that was sent (``form``), if any.
+
+    ``errors`` maps a field name to a message; the key ``""`` is a message for the whole form
+    (the core's reason for refusing an action).
+    """
+
+    def __init__(self, form: str = "", errors: Mapping[str, str] | None = None,
+                 typed: FormMultiDict | None = None):
+        self.form = form
+        self.errors = dict(errors or {})
+        self._typed = typed
+
+    def __bool__(self) -> bool:
+        return bool(self.form and self.errors)
+
+    def errors_for(self, form: str) -> dict[str, str]:
+        return self.errors if form == self.form else {}
+
+    def sent(self, form: str) -> bool:
+        return form == self.form and self._typed is not None
+
+    def value(self, form: str, name: str, default: Any = "") -> Any:
+        if self.sent(form):
+            return text(self._typed, name)
+        return default if default is not None else ""
+
+    def values(self, form: str, name: str, default: list[str] | tuple[str, ...] = ()) -> list[str]:
+        if self.sent(form):
+            return texts(self._typed, name)
+        return list(default)
+
+    def checked(self, form: str, name: str, value: str = "on", default: bool = False) -> bool:
+        if self.sent(form):
+            return value in self._typed.getall(name, [])
+        return default
+
+
+NO_FEEDBACK = Feedback()
