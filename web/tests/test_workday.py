@@ -493,3 +493,12 @@ def test_list_pages_query_count_does_not_grow_with_the_cases(client, hall, staff
     assert len(CASE_LINK.findall(response.text)) == 10
     assert len(few) == len(many), (few, many)
     assert len(many) <= 10, many
+
+
+def test_a_section_head_reads_only_their_own_sections_ledger(client, more_staff, login):
+    assert login("head1").status_code == 303
+    assert client.get("/seal-ledger").status_code == 200
+    assert client.get("/seal-ledger?section=webtest").status_code == 200
+    assert client.get("/seal-ledger?section=elsewhere").status_code == 403
+    assert login("super1").status_code == 303
+    assert client.get("/seal-ledger?section=webtest").status_code == 200

@@ -22,7 +22,7 @@ from .errors import PageForbidden, PageNotFound
 
 # Who may look at the seal ledger (行政审批专用章使用台账), and who may pick any section's.
 LEDGER_ROLES = frozenset({Role.APPROVER, Role.SECTION_HEAD, Role.SUPERVISION})
-LEDGER_ANY_SECTION = frozenset({Role.SECTION_HEAD, Role.SUPERVISION})
+LEDGER_ANY_SECTION = frozenset({Role.SUPERVISION})  # heads sign their own section's only
 
 
 def actor_of(request: Request) -> Actor:

@@ -1,8 +1,8 @@
 """The seal ledger (行政审批专用章使用台账): every use of a section's approval seal.
 
-Each issuance writes one entry (see ``Hall.act``). Approvers read their own section's ledger;
-section heads, who sign it weekly, and the supervision section, which audits it against the
-cases' traces, may choose a section.
+Each issuance writes one entry (see ``Hall.act``). Approvers and section heads (who sign it
+weekly) read their own section's ledger; the supervision section, which audits every section's
+ledger against the cases' traces, may choose a section.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def seal_ledger(request: Request, hall: NamedDependency[Hall],
     sections = sorted(hall.catalogue.sections.values(), key=lambda s: s.code)
     chosen = section.strip() or actor.section or ""
     if actor.role not in LEDGER_ANY_SECTION and chosen != actor.section:
-        raise PageForbidden(detail="审批人员只能查看本科室的用章台账")
+        raise PageForbidden(detail="只能查看本科室的用章台账")
     if section.strip() and chosen not in hall.catalogue.sections:
         raise PageNotFound(detail=f"没有编码为 {chosen} 的审批业务科")
     rows = hall.seal_ledger(chosen) if chosen else []
