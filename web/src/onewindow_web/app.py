@@ -24,6 +24,7 @@ from .config import load_web_settings
 from .errors import EXCEPTION_HANDLERS
 from .routes.account import login, login_form, logout
 from .routes.cases import act, case_page, defer, lookup, review, supply
+from .routes.documents import print_commitment, print_notice, print_receipt
 from .routes.guide import GuideController
 from .routes.health import healthz
 from .routes.home import home
@@ -95,7 +96,8 @@ def create_app(hall: Hall | None = None, *, secure_cookies: bool | None = None) 
     return Litestar(
         route_handlers=[GuideController, home, login_form, login, logout, healthz, static,
                         intake, intake_form, intake_open, case_page, review, defer, lookup,
-                        supply, act, seal_ledger],
+                        supply, act, print_receipt, print_notice, print_commitment,
+                        seal_ledger],
         request_class=HTMXRequest,
         dependencies={"hall": Provide(provide_hall, use_cache=True, sync_to_thread=False)},
         guards=[auth.require_staff],

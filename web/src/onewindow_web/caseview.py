@@ -25,6 +25,8 @@ from onewindow.lifecycle import (
 from onewindow.lookups import LookupParam
 from onewindow.services import Hall
 
+from . import documents
+
 # Actions with a form of their own on the page, not a button in the action bar.
 WORKSHEET_ACTIONS = frozenset({"review", "defer", "lookup", "supply"})
 # Applicant fields a look-up form may be filled in from (never the raw ID number).
@@ -141,6 +143,7 @@ def case_context(hall: Hall, case: Case, actor: Actor) -> dict[str, Any]:
         "outstanding": outstanding,
         "deficiencies": find_deficiencies(case, item),
         "notices": _notices(case),
+        "documents": documents.available(case),
         "lookup_panels": _lookup_panels(hall, case, item),
         "review_points": [(m, p) for m in materials for p in m.review_points],
         "events": list(case.events),
