@@ -290,3 +290,12 @@ def test_the_one_time_notice_is_frozen_with_a_hash(hall, staff):
     hall.review(staff["window"], case.number, [("lease", "valid", "failed", "已过期")])
     event = hall.act(staff["window"], case.number, "notify").events[-1]
     assert len(event.data["notice_hash"]) == 64
+
+
+def test_who_may_view_a_case(hall, staff):
+    from onewindow.lifecycle import may_view
+
+    case = hall.open_case(staff["window"], "sample-permit", ENTERPRISE)
+    assert may_view(case, staff["approver"]) and may_view(case, staff["head"])
+    assert not may_view(case, staff["other_approver"])
+    assert may_view(case, staff["window"]) and may_view(case, staff["supervision"])

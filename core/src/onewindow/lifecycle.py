@@ -314,6 +314,11 @@ def refusal(case: Case, actor: Actor, name: str, params: Mapping[str, Any] | Non
     return None
 
 
+def may_view(case: Case, actor: Actor) -> bool:
+    """Approvers and section heads see their own section's cases; every other role sees all."""
+    return actor.role not in SECTION_STAFF or actor.section == case.section
+
+
 def may_open(actor: Actor) -> str | None:
     """Why ``actor`` may not open a case at the intake window, or None: only window staff do."""
     if actor.role is not Role.WINDOW_STAFF:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from litestar import Request
 
-from onewindow.case import SECTION_BOUND_ROLES, Actor, Case, Role
+from onewindow import lifecycle
+from onewindow.case import Actor, Case, Role
 from onewindow.errors import NotFound
 from onewindow.labels import ROLE_LABELS
 from onewindow.services import Hall
@@ -39,17 +40,12 @@ def require_role(request: Request, *roles: Role) -> Actor:
     return actor
 
 
-def may_see(actor: Actor, case: Case) -> bool:
-    """Section-bound roles see their own section's cases; every other role sees all."""
-    return actor.role not in SECTION_BOUND_ROLES or actor.section == case.section
-
-
 def visible_case(hall: Hall, actor: Actor, number: str) -> Case:
     """The case ``number`` if ``actor`` may see it; a 404 page otherwise (also if it is missing)."""
     try:
         case = hall.get_case(number)
     except NotFound:
         raise PageNotFound(detail=f"没有编号为 {number} 的办件") from None
-    if not may_see(actor, case):
+    if not lifecycle.may_view(case, actor):
         raise PageNotFound(detail=f"没有编号为 {number} 的办件")
     return case
