@@ -299,3 +299,10 @@ def test_who_may_view_a_case(hall, staff):
     assert may_view(case, staff["approver"]) and may_view(case, staff["head"])
     assert not may_view(case, staff["other_approver"])
     assert may_view(case, staff["window"]) and may_view(case, staff["supervision"])
+
+
+def test_a_point_passed_again_drops_its_old_failure_reason(hall, staff):
+    case = hall.open_case(staff["window"], "sample-permit", ENTERPRISE)
+    hall.review(staff["window"], case.number, [("lease", "valid", "failed", "已过期")])
+    case = hall.review(staff["window"], case.number, [("lease", "valid", "passed", "已过期")])
+    assert case.review("lease", "valid").reason == ""

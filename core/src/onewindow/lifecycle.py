@@ -352,7 +352,9 @@ def apply(case: Case, actor: Actor, name: str, *, at: dt.datetime, reason: str =
 
     if name == "review":
         marks = {(m.material, m.point): m for m in case.reviews}
-        for mark in params["marks"]:
+        for mark in params["marks"]:  # a reason belongs to a failed point only
+            if mark.outcome is not ReviewOutcome.FAILED and mark.reason:
+                mark = evolve(mark, reason="")
             marks[(mark.material, mark.point)] = mark
         changes["reviews"] = tuple(marks.values())
         data["marks"] = [[m.material, m.point, m.outcome.value, m.reason]
