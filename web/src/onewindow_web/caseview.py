@@ -7,6 +7,7 @@ page never offers what the core would refuse for the actor's role, state or sect
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -24,6 +25,7 @@ from onewindow.lifecycle import (
 )
 from onewindow.lookups import LookupParam
 from onewindow.services import Hall
+from onewindow.workdays import add_working_days
 
 from . import documents
 
@@ -128,6 +130,8 @@ def case_context(hall: Hall, case: Case, actor: Actor) -> dict[str, Any]:
     allowed = allowed_actions(case, actor)
     buttons = [ACTIONS[name] for name in allowed if name not in WORKSHEET_ACTIONS]
     outstanding = [d for d in case.deferrals if d.outstanding]
+    deferrable = [m for m in materials if m.deferral is not None]
+    today = hall.clock().date()
     return {
         "case": case,
         "item": item,
@@ -138,7 +142,11 @@ def case_context(hall: Hall, case: Case, actor: Actor) -> dict[str, Any]:
         "checks": hall.checks_for(case),
         "allowed": allowed,
         "buttons": buttons,
-        "deferrable": [m for m in materials if m.deferral is not None],
+        "deferrable": deferrable,
+        # a deferral's due date: from tomorrow to the last working day the catalogue allows
+        "defer_earliest": today + dt.timedelta(days=1),
+        "defer_latest": {m.code: add_working_days(today, m.deferral.max_days)
+                         for m in deferrable if m.deferral is not None},
         "deferral_of": {m.code: _deferral_of(case, m.code) for m in materials},
         "outstanding": outstanding,
         "deficiencies": find_deficiencies(case, item),

@@ -110,18 +110,36 @@ def case_page(request: Request, hall: NamedDependency[Hall], number: FromPath[st
 # ------------------------------------------------------------------ the checklist
 def _review_marks(request: Request, case: Case, form: FormMultiDict
                   ) -> list[tuple[str, str, str, str]]:
-    """The marks that differ from what the case holds; errors name the point's reason field."""
+    """The marks that differ from what the case holds; errors name the point's reason field.
+
+    A reason belongs to a failed point only: it is sent empty for any other outcome, so a
+    point switched back to met or not applicable loses its old reason. With ``mark_all``
+    (the “mark all as met” button) every point of a required material is met and every point
+    of an optional one not applicable, except the points marked not met, which are kept, and a
+    deferred (容缺) material's points, which stay as they are: that material is not there yet.
+    """
     marks, errors = [], {}
+    mark_all = text(form, "mark_all", 20) == ReviewOutcome.PASSED
     for material in applicable_materials(case, item_of(case)):
+        deferred = case.deferral(material.code) is not None
         for point in material.review_points:
             key = f"{material.code}/{point.code}"
             outcome = text(form, f"mark:{key}", 20)
             reason = text(form, f"reason:{key}", 500)
+            stored = case.review(material.code, point.code)
+            if mark_all and not deferred:
+                current = outcome or (stored.outcome if stored else "")
+                if current != ReviewOutcome.FAILED:
+                    outcome = (ReviewOutcome.PASSED if material.required
+                               else ReviewOutcome.NOT_APPLICABLE).value
+                elif not outcome:
+                    continue  # failed in the record, not sent: left as it is
             if outcome not in OUTCOMES:
                 continue
+            if outcome != ReviewOutcome.FAILED:
+                reason = ""
             if outcome == ReviewOutcome.FAILED and not reason:
                 errors[f"reason:{key}"] = translate(request, NEEDS_REASON)
-            stored = case.review(material.code, point.code)
             if stored is None or stored.outcome != outcome or stored.reason != reason:
                 marks.append((material.code, point.code, outcome, reason))
     if errors:

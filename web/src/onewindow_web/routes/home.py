@@ -7,6 +7,8 @@ supervising roles see everything recent.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from attrs import frozen
 from litestar import Request, get
 from litestar.di import NamedDependency
@@ -30,6 +32,10 @@ WORK_QUEUES: dict[Role, tuple[State, ...] | None] = {
     Role.SUPERVISION: None,
     Role.ADMIN: None,
 }
+# The window also follows, after intake, the cases that still owe a deferred material (容缺)
+# or a supplement the section asked for: the clerk takes it in when the applicant comes back.
+OWING_STATES = (State.TAKEN_IN, State.ACCEPTED, State.SUSPENDED, State.APPROVED)
+OWING_QUEUES: dict[Role, tuple[State, ...]] = {Role.WINDOW_STAFF: OWING_STATES}
 
 
 @frozen
@@ -42,6 +48,19 @@ class WorkRow:
     applicant_identifier: str
     state: State
     deadline: Deadline
+
+
+@frozen
+class OwedRow:
+    """One material a case still owes: which case, what, and by when."""
+
+    number: str
+    item_name: str
+    applicant_name: str
+    state: State
+    material: str
+    due_date: dt.date
+    overdue: bool
 
 
 def work_list(hall: Hall, actor: Actor, limit: int = HOME_LIST_LIMIT) -> list[QueueEntry]:
@@ -61,6 +80,27 @@ def work_rows(entries: list[QueueEntry]) -> list[WorkRow]:
             for e in entries]
 
 
+def owed_rows(hall: Hall, actor: Actor, limit: int = HOME_LIST_LIMIT) -> list[OwedRow]:
+    """The outstanding deferrals of the cases ``actor`` follows after intake, soonest due
+    first (a fixed number of queries: the queue brings each case's deferrals along)."""
+    states = OWING_QUEUES.get(actor.role)
+    if not states:
+        return []
+    today = hall.clock().date()
+    rows = []
+    for entry in hall.queue(states=states, limit=limit * 5):
+        case = entry.case
+        item = hall.catalogue.items.get(case.item_code)
+        names = {m.code: m.name for m in item.materials} if item else {}
+        rows.extend(OwedRow(number=case.number, item_name=entry.item_name,
+                            applicant_name=case.applicant.name, state=case.state,
+                            material=names.get(d.material, d.material), due_date=d.due_date,
+                            overdue=d.due_date < today)
+                    for d in case.deferrals if d.outstanding)
+    rows.sort(key=lambda r: (r.due_date, r.number))
+    return rows[:limit]
+
+
 @get("/", name="home", sync_to_thread=True)
 def home(request: Request, hall: NamedDependency[Hall]) -> Template:
     actor = current_actor(request)
@@ -68,4 +108,5 @@ def home(request: Request, hall: NamedDependency[Hall]) -> Template:
     cases = work_list(hall, actor)
     section = hall.catalogue.sections.get(actor.section) if actor.section else None
     return page(request, "home.html", rows=work_rows(cases), section=section,
+                owed=owed_rows(hall, actor), follows_owed=actor.role in OWING_QUEUES,
                 limit=HOME_LIST_LIMIT, everything=WORK_QUEUES.get(actor.role) is None)
