@@ -228,15 +228,15 @@ def test_a_food_business_licence_goes_from_the_counter_to_the_seal(page, server)
     assert "单位" in summary and PHONE in summary
 
     # ---- 国家企业信用信息公示系统 (the sandbox credit registry), over htmx
-    lookup = page.locator("article#lookup-credit-registry")
+    lookup = page.locator("article#network-credit-registry")
     assert "国家企业信用信息公示系统" in lookup.locator("h3").inner_text()
     assert "尚未查询" in lookup.inner_text()
     lookup.locator("input[name=credit_code]").fill(CREDIT_CODE)
     lookup.get_by_role("button", name="查询").click()
-    found = page.locator("article#lookup-credit-registry .lookup-found")
+    found = page.locator("article#network-credit-registry .lookup-found")
     found.wait_for()
     assert found.inner_text() == "查询到记录"
-    records = page.locator("article#lookup-credit-registry .lookup-records").inner_text()
+    records = page.locator("article#network-credit-registry .lookup-records").inner_text()
     assert COMPANY in records and LEGAL_REP in records and "存续" in records
     assert page.url.endswith(f"/cases/{number}?done=open")  # swapped in place, no reload
     shot(page, "03-case-lookup")
@@ -304,10 +304,10 @@ def test_a_food_business_licence_goes_from_the_counter_to_the_seal(page, server)
 
     # ---- the clerk uploads the premises proof the applicant brought
     sign_in(page, server, "window1", "demo-window1")
-    # an accepted case is no longer in the window's work list (consultation/notified only)
-    # and there is no case search, so the clerk has to type the case's address
-    assert page.get_by_role("link", name=number).count() == 0
-    page.goto(f"{server}/cases/{number}")
+    # the accepted case owes a deferred material: the window's home lists it under 待补正材料
+    assert "待补正材料" in body(page)
+    page.get_by_role("link", name=number).first.click()
+    page.wait_for_url(re.compile(rf"/cases/{number}"))
     upload = page.locator(f"form#supply-{DEFERRED}")
     assert "经营场所使用证明" in upload.inner_text()
     upload.locator("input[type=file]").set_input_files(
