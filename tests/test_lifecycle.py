@@ -306,3 +306,15 @@ def test_a_point_passed_again_drops_its_old_failure_reason(hall, staff):
     hall.review(staff["window"], case.number, [("lease", "valid", "failed", "已过期")])
     case = hall.review(staff["window"], case.number, [("lease", "valid", "passed", "已过期")])
     assert case.review("lease", "valid").reason == ""
+
+
+def test_the_case_an_action_returns_is_the_case_stored(hall, staff):
+    case = hall.open_case(staff["window"], "sample-permit", ENTERPRISE)
+    returned = [hall.review(staff["window"], case.number, ALL_PASS),
+                _defer(hall, staff, case, "id-copy"),
+                hall.act(staff["window"], case.number, "take_in"),
+                hall.act(staff["approver"], case.number, "accept"),
+                hall.supply(staff["window"], case.number, "id-copy", "id.png", b"\x89PNG")]
+    for shown in returned:
+        assert shown.events[-1].seq is not None
+    assert returned[-1] == hall.get_case(case.number)

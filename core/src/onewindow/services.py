@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import peewee as pw
-from attrs import frozen
+from attrs import evolve, frozen
 
 from . import audit, lifecycle
 from .case import (
@@ -227,8 +227,11 @@ class Hall:
                     item_name=after.item_snapshot.get("name", after.item_code),
                     applicant_name=after.applicant.name, purpose="发证：审批结果加盖行政审批专用章",
                     used_by=actor.username, used_at=event.at, audit_seq=seq)
-        case = self.get_case(number)
-        self.registry.notify(case.events[-1], case)
+        # what was stored is exactly ``after``, the event now with its place in the chain:
+        # no second read of the case
+        event = evolve(event, seq=seq)
+        case = after.evolve(events=after.events[:-1] + (event,))
+        self.registry.notify(event, case)
         return case
 
     def review(self, actor: Actor, number: str,
