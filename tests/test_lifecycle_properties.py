@@ -9,6 +9,7 @@ import datetime as dt
 import random
 
 import sample_plugin
+from attrs import evolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ from onewindow.case import (
     Role,
     State,
     Supplement,
+    TransferForm,
 )
 from onewindow.catalogue import DeferralKind
 from onewindow.catalogue_file import unstructure
@@ -87,13 +89,21 @@ def make_step(case: Case, choose):
         params = {"points": choose([[], ["lease/valid"], ["application/nope"]])}
     elif action == "lookup":
         params = {"record": LookupRecord("sample-registry", {}, "found", "", "h", {}, "w", START)}
+    elif action == "record_transfer":  # the right form, someone else's, or one already recorded
+        form = TransferForm("ZW1", START.date(), ITEM.code, ITEM.name, "sample", case.applicant,
+                            "", "a", "审批人", START, "0" * 64)
+        params = {"transfer": choose([form, form, evolve(form, item_code="other"),
+                                      evolve(form, recorded_at=START), None])}
     return action, actor, reason, params
 
 
 def check_invariants(case: Case) -> None:
-    taken_in = accepted = approved = False
-    for event in case.events:
+    taken_in = accepted = approved = transferred = False
+    for number, event in enumerate(case.events):
         rules = {
+            # only as the case's first move, by the window, from a transfer form
+            "record_transfer": number == 0 and event.role is Role.WINDOW_STAFF
+            and event.after is State.APPROVED,
             "take_in": event.role is Role.WINDOW_STAFF,
             "notify": event.role is Role.WINDOW_STAFF,
             "accept": taken_in and event.role in (Role.APPROVER, Role.SECTION_HEAD),
@@ -109,9 +119,12 @@ def check_invariants(case: Case) -> None:
             raise AssertionError(f"{event.role} changed a case")
         taken_in = taken_in or event.action == "take_in"
         accepted = accepted or event.action == "accept"
-        approved = approved or event.action == "approve"
-        if event.action in ("accept", "approve", "deny", "issue", "return"):
+        approved = approved or event.action in ("approve", "record_transfer")
+        transferred = transferred or event.action == "record_transfer"
+        if event.action in ("accept", "approve", "deny", "return"):
             assert taken_in
+        if event.action == "issue":  # taken in here, or approved on a dedicated network
+            assert taken_in or transferred
         if event.action in ("approve", "deny"):
             assert event.before in (State.ACCEPTED, State.HALTED)
 

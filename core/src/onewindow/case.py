@@ -230,6 +230,37 @@ class LookupRecord:
 
 
 @frozen
+class TransferForm:
+    """The dedicated-network transfer form (专网审批事项信息转交表), exactly the seed's fields.
+
+    An item handled end to end on a section's own network (业务专网) leaves no trace on the
+    platform; after the approval the section fills this form and the window records it
+    (``record_transfer``), which gives the approval a case with its whole trace.
+    ``content_hash`` is printed on the form: the paper and the record can be compared.
+    """
+
+    number: str
+    form_date: dt.date  # 年 月 日
+    item_code: str
+    item_name: str  # 审批事项名称
+    section: str  # 审批业务科
+    applicant: Applicant  # 企业申办 / 个人申办 fields
+    notes: str  # 备注
+    filled_by: str  # 审批经办人 (signs)
+    filled_by_name: str
+    filled_at: dt.datetime
+    content_hash: str
+    recorded_by: str | None = None  # 大厅服务人员 (signs)
+    recorded_by_name: str | None = None
+    recorded_at: dt.datetime | None = None
+    case_number: str | None = None
+
+    @property
+    def recorded(self) -> bool:
+        return self.recorded_at is not None
+
+
+@frozen
 class CaseEvent:
     """Something that happened to a case: who (and in which role), when, what, why.
 

@@ -8,6 +8,8 @@
     halt: taken_in / accepted / suspended / approved ──▶ halted ──resume──▶ (where it was)
                                                               └──refuse──▶ denied
     withdraw: anything before a decision ──▶ withdrawn
+    record_transfer: consultation ──▶ approved (an approval given on a dedicated network,
+        recorded by the window from the section's transfer form; issued here as usual)
 
 The web layer asks :func:`allowed_actions` which buttons to draw and calls :func:`apply`; a
 refused action raises :class:`TransitionRefused` naming the case, its state, the reason and the
@@ -34,6 +36,7 @@ from .case import (
     Role,
     State,
     Supplement,
+    TransferForm,
     mask_identifiers,
 )
 from .catalogue import ApprovalItem, DeferralKind
@@ -87,6 +90,9 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     _action("resume", "复核通过，恢复办理", {S.HALTED}, {Role.SECTION_HEAD}, needs_reason=True),
     _action("refuse", "复核不通过，不予许可", {S.HALTED}, {Role.SECTION_HEAD}, S.DENIED,
             needs_reason=True),
+    # an approval given end to end on a dedicated network, recorded from its transfer form
+    _action("record_transfer", "录入专网审批结果", {S.CONSULTATION}, {Role.WINDOW_STAFF},
+            S.APPROVED),
     _action("withdraw", "撤回申请", OPEN_BEFORE_DECISION, {Role.WINDOW_STAFF}, S.WITHDRAWN,
             needs_reason=True),
 )}
@@ -274,6 +280,20 @@ def _guard_lookup(case, actor, params, at):
     return None
 
 
+def _guard_record_transfer(case, actor, params, at):
+    form = params.get("transfer")
+    if not isinstance(form, TransferForm):
+        return "缺少专网审批事项信息转交表"
+    if form.recorded:
+        return f"转交表 {form.number} 已于{form.recorded_at:%Y-%m-%d %H:%M}录入"
+    if (form.item_code, form.section, form.applicant) != (case.item_code, case.section,
+                                                           case.applicant):
+        return f"转交表 {form.number} 与办件的事项或申请人不一致"
+    if case.events and any(e.action != "open" for e in case.events):
+        return "已在窗口办理的办件不能再录入专网审批结果"
+    return None
+
+
 GUARDS: dict[str, Guard] = {
     "review": _guard_review,
     "defer": _guard_defer,
@@ -286,6 +306,7 @@ GUARDS: dict[str, Guard] = {
     "supply": _guard_supply,
     "return": _guard_return,
     "request_supplement": _guard_request_supplement,
+    "record_transfer": _guard_record_transfer,
 }
 
 
@@ -400,6 +421,11 @@ def apply(case: Case, actor: Actor, name: str, *, at: dt.datetime, reason: str =
     elif name == "return":  # counts against intake success; names what the window missed
         data["points"] = list(params["points"])
         data["deficiencies"] = returned_points(case, params["points"])
+    elif name == "record_transfer":  # the section's approval on its network, now traced here
+        form: TransferForm = params["transfer"]
+        data.update(transfer=form.number, form_date=form.form_date.isoformat(),
+                    approved_by=form.filled_by, filled_at=form.filled_at.isoformat(),
+                    content_hash=form.content_hash)
     elif name == "halt":
         changes["state_before_halt"] = case.state
     elif name == "resume":

@@ -12,6 +12,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -89,6 +90,43 @@ class Hall:
         self.db = db
         self.settings = settings
         self.clock = clock
+
+    # ----------------------------------------------------------------- the hall's desks
+    # Work beside the case lifecycle, each in its own module, over this hall's database.
+    @cached_property
+    def transfers(self):
+        """Dedicated-network transfer forms (专网审批事项信息转交表)."""
+        from .transfers import TransferDesk
+
+        return TransferDesk(self)
+
+    @cached_property
+    def inquiries(self):
+        """The consultation window's first-inquiry log (首问负责制) and repeat visits."""
+        from .inquiries import InquiryLog
+
+        return InquiryLog(self)
+
+    @cached_property
+    def problems(self):
+        """Unclear review points and the monthly problem list (形式审查要点问题清单)."""
+        from .problems import ProblemList
+
+        return ProblemList(self)
+
+    @cached_property
+    def calls(self):
+        """Joint-review calls (共同形式审查) from the window to a section."""
+        from .calls import JointReviews
+
+        return JointReviews(self)
+
+    @cached_property
+    def drafts(self):
+        """Half-filled forms kept server-side per member of staff."""
+        from .drafts import Drafts
+
+        return Drafts(self)
 
     # ----------------------------------------------------------------- reading
     @property

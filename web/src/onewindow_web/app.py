@@ -22,6 +22,7 @@ from onewindow.services import Hall, open_hall
 from . import auth, i18n, labels
 from .config import load_web_settings
 from .errors import EXCEPTION_HANDLERS
+from .routes import calls, consultations, drafts, problems, transfers
 from .routes.account import login, login_form, logout
 from .routes.cases import act, case_page, defer, lookup, review, supply
 from .routes.documents import print_commitment, print_notice, print_receipt
@@ -97,7 +98,8 @@ def create_app(hall: Hall | None = None, *, secure_cookies: bool | None = None) 
         route_handlers=[GuideController, home, login_form, login, logout, healthz, static,
                         intake, intake_form, intake_open, case_page, review, defer, lookup,
                         supply, act, print_receipt, print_notice, print_commitment,
-                        seal_ledger],
+                        seal_ledger, *transfers.ROUTES, *consultations.ROUTES,
+                        *problems.ROUTES, *calls.ROUTES, *drafts.ROUTES],
         request_class=HTMXRequest,
         dependencies={"hall": Provide(provide_hall, use_cache=True, sync_to_thread=False)},
         guards=[auth.require_staff],

@@ -30,7 +30,8 @@ from onewindow.workdays import add_working_days
 from . import documents
 
 # Actions with a form of their own on the page, not a button in the action bar.
-WORKSHEET_ACTIONS = frozenset({"review", "defer", "lookup", "supply"})
+# record_transfer is done from the transfer form's page (/transfers), never as a case button.
+WORKSHEET_ACTIONS = frozenset({"review", "defer", "lookup", "supply", "record_transfer"})
 # Applicant fields a look-up form may be filled in from (never the raw ID number).
 PREFILL_FIELDS = ("credit_code", "name", "legal_representative", "social_organisation_name",
                   "phone")
