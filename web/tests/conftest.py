@@ -76,6 +76,15 @@ def staff(hall):
 
 
 @pytest.fixture
+def more_staff(staff):
+    """The roles ``staff`` leaves out: a section head, coordination and an administrator."""
+    return {**staff,
+            "head": accounts.create_staff("head1", "赵科长", "section_head", PASSWORD, "webtest"),
+            "coordination": accounts.create_staff("coord1", "钱协调", "coordination", PASSWORD),
+            "admin": accounts.create_staff("admin1", "吴管理", "admin", PASSWORD)}
+
+
+@pytest.fixture
 def app(hall):
     return create_app(hall, secure_cookies=False)
 

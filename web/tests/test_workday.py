@@ -13,7 +13,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from onewindow import accounts
 from onewindow.case import ReviewOutcome, State
 from onewindow.lifecycle import applicable_materials, item_of
 from onewindow.sandbox import start_in_thread
@@ -26,7 +25,7 @@ from onewindow_web.uploads import (
     stored_name,
 )
 
-from .conftest import CSRF_FIELD, ENTERPRISE, HERE, PASSWORD, PERSON
+from .conftest import CSRF_FIELD, ENTERPRISE, HERE, PERSON
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -41,15 +40,6 @@ def sandbox(monkeypatch) -> Iterator[str]:
     yield url
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def more_staff(staff):
-    """The roles conftest does not create: a section head, coordination and an administrator."""
-    return {**staff,
-            "head": accounts.create_staff("head1", "赵科长", "section_head", PASSWORD, "webtest"),
-            "coordination": accounts.create_staff("coord1", "钱协调", "coordination", PASSWORD),
-            "admin": accounts.create_staff("admin1", "吴管理", "admin", PASSWORD)}
 
 
 def token_of(client, url: str) -> str:

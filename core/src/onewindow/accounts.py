@@ -118,3 +118,10 @@ def end_sessions(username: str) -> None:
     with database_proxy.atomic():
         StaffRow.update(session_generation=StaffRow.session_generation + 1).where(
             StaffRow.username == username).execute()
+
+
+def display_names() -> dict[str, str]:
+    """Every account's display name by username (one query; a hall has a few hundred staff),
+    so histories and printed documents name people, not login names."""
+    return {row.username: row.display_name
+            for row in StaffRow.select(StaffRow.username, StaffRow.display_name)}

@@ -19,7 +19,7 @@ from litestar_htmx import HTMXRequest
 
 from onewindow.services import Hall, open_hall
 
-from . import auth, i18n, labels
+from . import auth, i18n, labels, people
 from .config import load_web_settings
 from .errors import EXCEPTION_HANDLERS
 from .routes import calls, consultations, drafts, problems, transfers
@@ -79,6 +79,8 @@ def create_app(hall: Hall | None = None, *, secure_cookies: bool | None = None) 
         asset_version=f"{_package_version()}-{htmx or 'none'}",
         current_actor=_template_actor,
         session_user=_template_session_user,
+        staff_name=people.staff_name,
+        duration=people.duration,
         **labels.template_globals(),
     )
     static = create_static_files_router(

@@ -14,10 +14,20 @@ from typing import Any
 
 from attrs import frozen
 
-from onewindow.case import Actor, Case, CaseEvent, DeferralMark, LookupRecord, mask_identifiers
+from onewindow.case import (
+    SECTION_BOUND_ROLES,
+    Actor,
+    Case,
+    CaseEvent,
+    DeferralMark,
+    LookupRecord,
+    Role,
+    mask_identifiers,
+)
 from onewindow.catalogue import ApprovalItem, Material
 from onewindow.lifecycle import (
     ACTIONS,
+    AT_WINDOW,
     allowed_actions,
     applicable_materials,
     find_deficiencies,
@@ -36,7 +46,10 @@ WORKSHEET_ACTIONS = frozenset({"review", "defer", "lookup", "supply", "record_tr
 PREFILL_FIELDS = ("credit_code", "name", "legal_representative", "social_organisation_name",
                   "phone")
 RECORD_FIELDS_SHOWN = 6
-EVENT_LABELS = {"open": "新建办件"}
+# Events on a case's trail that are not lifecycle actions (their labels come from ACTIONS).
+EVENT_LABELS = {"open": "新建办件", "joint_review_call": "呼叫审批人员共同形式审查",
+                "joint_review_answer": "审批人员响应共同形式审查",
+                "point_unclear": "报告审查要点不清"}
 
 
 @frozen
@@ -124,6 +137,20 @@ def _deferral_of(case: Case, material: str) -> DeferralMark | None:
     return marks[-1] if marks else None
 
 
+def call_panel(hall: Hall, case: Case, actor: Actor) -> dict[str, Any]:
+    """What ``cases/_calls.html`` shows: the case's joint-review calls (共同形式审查) and
+    whether ``actor`` may call (the window, while the case is there) or answer (its section)."""
+    calls = hall.calls.for_case(case.number)
+    waiting = any(not c.answered for c in calls)
+    return {
+        "calls": calls,
+        "call_waiting": waiting,
+        "may_call": actor.role is Role.WINDOW_STAFF and case.state in AT_WINDOW and not waiting,
+        "may_answer": actor.role in SECTION_BOUND_ROLES and actor.section == case.section,
+        "now": hall.clock(),
+    }
+
+
 def case_context(hall: Hall, case: Case, actor: Actor) -> dict[str, Any]:
     """The template context of ``cases/case.html`` for ``actor``."""
     item = item_of(case)
@@ -155,8 +182,11 @@ def case_context(hall: Hall, case: Case, actor: Actor) -> dict[str, Any]:
         "documents": documents.available(case),
         "lookup_panels": _lookup_panels(hall, case, item),
         "review_points": [(m, p) for m in materials for p in m.review_points],
+        "point_texts": {f"{m.code}/{p.code}": p.text for m in item.materials
+                        for p in m.review_points},
         "events": list(case.events),
         "event_label": event_label,
+        **call_panel(hall, case, actor),
         "field_id": field_id,
         "record_fields": record_fields,
         "masked_params": masked_params,

@@ -25,7 +25,7 @@ from onewindow.lifecycle import ACTIONS, applicable_materials, item_of
 from onewindow.services import Hall
 
 from ..access import actor_of, require_role, visible_case
-from ..caseview import WORKSHEET_ACTIONS, case_context, event_label
+from ..caseview import EVENT_LABELS, WORKSHEET_ACTIONS, case_context, event_label
 from ..errors import PageNotFound
 from ..forms import Feedback, parse_date, text, texts
 from ..i18n import N_, translate
@@ -102,7 +102,7 @@ def case_page(request: Request, hall: NamedDependency[Hall], number: FromPath[st
     actor = actor_of(request)
     case = visible_case(hall, actor, number)
     message = ""
-    if done in ACTIONS or done == "open":
+    if done in ACTIONS or done in EVENT_LABELS:
         message = translate(request, DONE, action=event_label(done))
     return _page(request, hall, case, actor, done=message)
 

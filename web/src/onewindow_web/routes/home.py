@@ -14,7 +14,7 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
-from onewindow.case import Actor, Role, State
+from onewindow.case import SECTION_BOUND_ROLES, Actor, Role, State
 from onewindow.services import Hall, QueueEntry
 from onewindow.workdays import Deadline
 
@@ -107,6 +107,14 @@ def home(request: Request, hall: NamedDependency[Hall]) -> Template:
     assert actor is not None  # the guard let us in
     cases = work_list(hall, actor)
     section = hall.catalogue.sections.get(actor.section) if actor.section else None
+    section_staff = actor.role in SECTION_BOUND_ROLES
     return page(request, "home.html", rows=work_rows(cases), section=section,
                 owed=owed_rows(hall, actor), follows_owed=actor.role in OWING_QUEUES,
+                # the window's joint-review calls, for a section's staff without JavaScript
+                calls=hall.calls.waiting(actor.section) if section_staff else [],
+                now=hall.clock(),
+                # the clerk's unfinished intakes, kept while they were away or signed out
+                drafts=hall.drafts.of(actor.username, "intake")
+                if actor.role is Role.WINDOW_STAFF else [],
+                catalogue_items=hall.catalogue.items,
                 limit=HOME_LIST_LIMIT, everything=WORK_QUEUES.get(actor.role) is None)

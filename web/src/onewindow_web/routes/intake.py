@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 
 from onewindow.case import Role
 from onewindow.catalogue import ApprovalItem
+from onewindow.drafts import Draft
 from onewindow.errors import TransitionRefused, ValidationError
 from onewindow.services import Hall
 
@@ -29,6 +30,15 @@ APPLICANT_FIELDS = ("kind", "name", "credit_code", "legal_representative",
 FIELD_LIMITS = {"name": 100, "credit_code": 18, "id_number": 18, "phone": 30}
 
 
+def intake_key(item_code: str) -> str:
+    """The draft (草稿) of an intake form: one per clerk and item."""
+    return f"intake:{item_code}"
+
+
+def applicant_values(form) -> dict[str, str]:
+    return {name: text(form, name, FIELD_LIMITS.get(name, 200)) for name in APPLICANT_FIELDS}
+
+
 def _item_or_404(hall: Hall, code: str) -> ApprovalItem:
     item = hall.catalogue.items.get(code)
     if item is None:
@@ -37,10 +47,11 @@ def _item_or_404(hall: Hall, code: str) -> ApprovalItem:
 
 
 def _form_page(request: Request, hall: Hall, item: ApprovalItem, values: dict[str, str],
-               errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+               errors: dict[str, str] | None = None, status_code: int = 200,
+               draft: Draft | None = None, draft_saved: bool = False) -> Template:
     return page(request, "intake/new.html", status_code=status_code, item=item,
                 section=hall.catalogue.sections[item.section], values=values,
-                errors=errors or {})
+                errors=errors or {}, draft=draft, draft_saved=draft_saved)
 
 
 @get("/intake", name="intake", sync_to_thread=False)
@@ -53,12 +64,19 @@ def intake(request: Request, hall: NamedDependency[Hall], q: FromQuery[str] = ""
 
 
 @get("/intake/new", name="intake_new", sync_to_thread=False)
-def intake_form(request: Request, hall: NamedDependency[Hall],
-                item: FromQuery[str] = "") -> Template:
-    require_role(request, Role.WINDOW_STAFF)
+def intake_form(request: Request, hall: NamedDependency[Hall], item: FromQuery[str] = "",
+                draft: FromQuery[str] = "") -> Template:
+    """The applicant form, with the clerk's unfinished draft for this item if there is one."""
+    actor = require_role(request, Role.WINDOW_STAFF)
     found = _item_or_404(hall, item)
     kinds = [k.value for k in found.applicant_kinds]
-    return _form_page(request, hall, found, {"kind": kinds[0] if len(kinds) == 1 else ""})
+    values = {"kind": kinds[0] if len(kinds) == 1 else ""}
+    saved = hall.drafts.load(actor.username, intake_key(found.code))
+    if saved is not None:
+        values.update({name: saved.first(name) for name in APPLICANT_FIELDS
+                       if saved.first(name)})
+    return _form_page(request, hall, found, values, draft=saved,
+                      draft_saved=draft == "saved")
 
 
 @post("/intake/new", name="intake_open")
@@ -66,13 +84,17 @@ async def intake_open(request: Request, hall: NamedDependency[Hall]) -> Template
     actor = require_role(request, Role.WINDOW_STAFF)
     form = await request.form()
     item = _item_or_404(hall, text(form, "item", 100))
-    values = {name: text(form, name, FIELD_LIMITS.get(name, 200)) for name in APPLICANT_FIELDS}
+    values = applicant_values(form)
     try:
         case = await sync_to_thread(hall.open_case, actor, item.code, values)
     except ValidationError as exc:  # shown in the order of the form's fields
         order = {name: i for i, name in enumerate(APPLICANT_FIELDS)}
         errors = dict(sorted(exc.errors.items(), key=lambda e: order.get(e[0], len(order))))
+        # what was typed is kept server-side too, should the clerk leave the page now
+        await sync_to_thread(hall.drafts.save, actor.username, intake_key(item.code),
+                             [(k, v) for k, v in values.items() if v])
         return _form_page(request, hall, item, values, errors, status_code=422)
     except TransitionRefused as exc:  # the core's last word, should a role rule change
         return _form_page(request, hall, item, values, {"": exc.reason}, status_code=409)
+    await sync_to_thread(hall.drafts.discard, actor.username, intake_key(item.code))
     return Redirect(path=f"/cases/{case.number}?done=open", status_code=303)

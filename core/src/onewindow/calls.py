@@ -1,0 +1,188 @@
+"""Joint review (共同形式审查): the window calls an approver of the section to the counter.
+
+When a clerk cannot judge a technical review point, they call the section; the section's
+approvers see the call on their screens until one of them answers it. Both the call and the
+answer are events on the case's audit trail, and the time between them is the response time
+the hall reports on. A case has at most one open call at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from attrs import frozen
+
+from . import audit, lifecycle
+from .case import SECTION_BOUND_ROLES, Actor, Case, Role
+from .errors import NotFound, TransitionRefused, ValidationError
+from .storage import repo
+from .storage.models import CaseRow, JointReviewCallRow
+
+MAX_NOTE = 500
+
+
+@frozen
+class JointReviewCall:
+    """One call from the window: for which case, about what, who called and who answered."""
+
+    id: int
+    case_number: str
+    section: str
+    material: str
+    point: str
+    note: str
+    called_by: str
+    called_at: dt.datetime
+    answered_by: str | None = None
+    answered_at: dt.datetime | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_at is not None
+
+    @property
+    def response_seconds(self) -> int | None:
+        """Seconds from the call to the answer (None while nobody has answered)."""
+        if self.answered_at is None:
+            return None
+        return max(0, int((self.answered_at - self.called_at).total_seconds()))
+
+    def waiting_seconds(self, now: dt.datetime) -> int:
+        return max(0, int(((self.answered_at or now) - self.called_at).total_seconds()))
+
+
+def _call(row: JointReviewCallRow) -> JointReviewCall:
+    return JointReviewCall(row.id, row.case_number, row.section, row.material, row.point,
+                           row.note, row.called_by, row.called_at, row.answered_by,
+                           row.answered_at)
+
+
+class JointReviews:
+    """The calls of one hall (``hall.calls``)."""
+
+    def __init__(self, hall):
+        self.hall = hall
+
+    # ---------------------------------------------------------------- reading
+    def for_case(self, number: str) -> list[JointReviewCall]:
+        """Every call made for the case, oldest first."""
+        query = (JointReviewCallRow.select().where(JointReviewCallRow.case_number == number)
+                 .order_by(JointReviewCallRow.called_at, JointReviewCallRow.id))
+        return [_call(r) for r in query]
+
+    def waiting(self, section: str | None = None) -> list[JointReviewCall]:
+        """Calls nobody has answered yet, longest waiting first (one query)."""
+        query = JointReviewCallRow.select().where(JointReviewCallRow.answered_at.is_null())
+        if section:
+            query = query.where(JointReviewCallRow.section == section)
+        return [_call(r) for r in query.order_by(JointReviewCallRow.called_at,
+                                                 JointReviewCallRow.id)]
+
+    def recent(self, section: str | None = None, *, since: dt.date | None = None,
+               limit: int = 200) -> list[JointReviewCall]:
+        """Calls newest first, answered or not, optionally from ``since`` on (one query)."""
+        query = JointReviewCallRow.select()
+        if section:
+            query = query.where(JointReviewCallRow.section == section)
+        if since:
+            query = query.where(JointReviewCallRow.called_at
+                                >= dt.datetime.combine(since, dt.time()))
+        return [_call(r) for r in query.order_by(JointReviewCallRow.called_at.desc(),
+                                                 JointReviewCallRow.id.desc()).limit(limit)]
+
+    def get(self, call_id: int) -> JointReviewCall:
+        row = JointReviewCallRow.get_or_none(JointReviewCallRow.id == call_id)
+        if row is None:
+            raise NotFound(f"没有编号为 {call_id} 的共同形式审查呼叫")
+        return _call(row)
+
+    # ---------------------------------------------------------------- writing
+    def _locked_case(self, number: str) -> tuple[CaseRow, Case]:
+        query = CaseRow.select().where(CaseRow.number == number)
+        if self.hall.db.for_update:  # the trail's last event must match the case's state
+            query = query.for_update()
+        row = query.first()
+        if row is None:
+            raise NotFound(f"没有编号为 {number} 的办件")
+        return row, repo.load_cases([row])[0]
+
+    def call(self, actor: Actor, number: str, *, material: str = "", point: str = "",
+             note: str = "") -> JointReviewCall:
+        """The window calls the case's section to a joint review of its materials."""
+        note = note.strip()
+        if len(note) > MAX_NOTE:
+            raise ValidationError({"note": f"说明不能超过{MAX_NOTE}字"})
+        now = self.hall.clock()
+        with self.hall.db.atomic():
+            _row, case = self._locked_case(number)
+            if actor.role is not Role.WINDOW_STAFF:
+                raise TransitionRefused(number, case.state.value, "joint_review_call",
+                                        "只有大厅服务人员可以呼叫共同形式审查", [])
+            if case.state not in lifecycle.AT_WINDOW:
+                raise TransitionRefused(number, case.state.value, "joint_review_call",
+                                        "办件已离开接件窗口，不能再呼叫共同形式审查", [])
+            self._check_point(case, material, point)
+            if any(not c.answered for c in self.for_case(number)):
+                raise TransitionRefused(number, case.state.value, "joint_review_call",
+                                        "已呼叫审批人员，正在等待响应", [])
+            row = JointReviewCallRow.create(
+                case_number=number, section=case.section, material=material, point=point,
+                note=note, called_by=actor.username, called_at=now)
+            audit.append_record(
+                self.hall.settings.audit_key, case_number=number, action="joint_review_call",
+                actor=actor.username, role=str(actor.role), at=now, before=str(case.state),
+                after=str(case.state), data={"call": row.id, "section": case.section,
+                                             "material": material, "point": point,
+                                             "note": note})
+        return _call(row)
+
+    def answer(self, actor: Actor, call_id: int) -> JointReviewCall:
+        """An approver (or head) of the section answers: the response time is fixed now."""
+        now = self.hall.clock()
+        with self.hall.db.atomic():
+            query = JointReviewCallRow.select().where(JointReviewCallRow.id == call_id)
+            if self.hall.db.for_update:
+                query = query.for_update()
+            row = query.first()
+            if row is None:
+                raise NotFound(f"没有编号为 {call_id} 的共同形式审查呼叫")
+            _case_row, case = self._locked_case(row.case_number)
+            if actor.role not in SECTION_BOUND_ROLES or actor.section != row.section:
+                raise TransitionRefused(row.case_number, case.state.value,
+                                        "joint_review_answer",
+                                        "只有该审批业务科的审批人员可以响应此呼叫", [])
+            if row.answered_at is not None:
+                raise TransitionRefused(row.case_number, case.state.value,
+                                        "joint_review_answer",
+                                        f"此呼叫已由{row.answered_by}于"
+                                        f"{row.answered_at:%H:%M}响应", [])
+            row.answered_by, row.answered_at = actor.username, now
+            row.save()
+            answered = _call(row)
+            audit.append_record(
+                self.hall.settings.audit_key, case_number=row.case_number,
+                action="joint_review_answer", actor=actor.username, role=str(actor.role),
+                at=now, before=str(case.state), after=str(case.state),
+                data={"call": row.id, "response_seconds": answered.response_seconds})
+        return answered
+
+    @staticmethod
+    def _check_point(case: Case, material: str, point: str) -> None:
+        if not material:
+            if point:
+                raise ValidationError({"material": "请先选择审查要点所属的材料"})
+            return
+        item = lifecycle.item_of(case)
+        try:
+            found = item.material(material)
+        except KeyError:
+            raise ValidationError({"material": f"本事项没有材料 {material}"}) from None
+        if point and point not in {p.code for p in found.review_points}:
+            raise ValidationError({"point": f"材料 {found.name} 没有审查要点 {point}"})
+
+
+def average_response(calls: Iterable[JointReviewCall]) -> int | None:
+    """Mean response time in seconds of the answered calls (None when none was answered)."""
+    times = [c.response_seconds for c in calls if c.response_seconds is not None]
+    return round(sum(times) / len(times)) if times else None

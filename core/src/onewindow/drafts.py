@@ -1,0 +1,94 @@
+"""Drafts: a half-filled form kept server-side, so a reload or an expired session loses nothing.
+
+A draft belongs to one member of staff and one form (its ``key``, e.g. ``intake:ent-food``) and
+holds exactly what was typed, field by field. It is overwritten as the clerk types and removed
+when the form is finally sent. Drafts are working notes, not records: they are not audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Mapping
+
+from attrs import frozen
+
+from .errors import ValidationError
+from .storage.models import DraftRow
+
+MAX_DRAFT_BYTES = 64 * 1024
+MAX_DRAFTS_PER_OWNER = 50
+_KEY = re.compile(r"^[a-z_]+:[\w.\-]{1,150}$")
+
+
+@frozen
+class Draft:
+    owner: str
+    key: str
+    fields: Mapping[str, tuple[str, ...]]
+    updated_at: dt.datetime
+
+    @property
+    def kind(self) -> str:
+        """What form it is: the key's part before the colon (``intake``, ``review``)."""
+        return self.key.partition(":")[0]
+
+    @property
+    def target(self) -> str:
+        """What the form is about: the key's part after the colon (item code, case number)."""
+        return self.key.partition(":")[2]
+
+    def first(self, name: str) -> str:
+        values = self.fields.get(name) or ("",)
+        return values[0]
+
+
+def _draft(row: DraftRow) -> Draft:
+    fields = {k: tuple(v) for k, v in json.loads(row.data).items()}
+    return Draft(row.owner, row.key, fields, row.updated_at)
+
+
+class Drafts:
+    """The drafts of one hall (``hall.drafts``)."""
+
+    def __init__(self, hall):
+        self.hall = hall
+
+    def save(self, owner: str, key: str, fields: Iterable[tuple[str, str]]) -> Draft:
+        """Keep what is typed now (name, value pairs), replacing the previous draft."""
+        if not _KEY.match(key):
+            raise ValidationError({"key": f"草稿标识 {key} 不合规"})
+        grouped: dict[str, list[str]] = {}
+        for name, value in fields:
+            grouped.setdefault(name, []).append(value)
+        data = json.dumps(grouped, ensure_ascii=False, sort_keys=True)
+        if len(data.encode("utf-8")) > MAX_DRAFT_BYTES:
+            raise ValidationError({"": "草稿内容过长，未能保存"})
+        now = self.hall.clock()
+        with self.hall.db.atomic():
+            updated = (DraftRow.update(data=data, updated_at=now)
+                       .where((DraftRow.owner == owner) & (DraftRow.key == key)).execute())
+            if not updated:
+                if DraftRow.select().where(DraftRow.owner == owner).count() \
+                        >= MAX_DRAFTS_PER_OWNER:
+                    raise ValidationError({"": f"未完成的草稿已达{MAX_DRAFTS_PER_OWNER}份，"
+                                               "请先完成或删除一些"})
+                DraftRow.create(owner=owner, key=key, data=data, updated_at=now)
+        return Draft(owner, key, {k: tuple(v) for k, v in grouped.items()}, now)
+
+    def load(self, owner: str, key: str) -> Draft | None:
+        row = DraftRow.get_or_none((DraftRow.owner == owner) & (DraftRow.key == key))
+        return _draft(row) if row else None
+
+    def discard(self, owner: str, key: str) -> bool:
+        """Remove the draft (after the form was sent, or on request); True if there was one."""
+        return bool(DraftRow.delete()
+                    .where((DraftRow.owner == owner) & (DraftRow.key == key)).execute())
+
+    def of(self, owner: str, kind: str | None = None) -> list[Draft]:
+        """The owner's drafts, most recently touched first (one query)."""
+        query = DraftRow.select().where(DraftRow.owner == owner)
+        if kind:
+            query = query.where(DraftRow.key.startswith(kind + ":"))
+        return [_draft(r) for r in query.order_by(DraftRow.updated_at.desc())]
