@@ -307,6 +307,25 @@ class Hall:
         case = self.act(actor, number, "lookup", params={"record": record})
         return case, record
 
+    def read_supplement(self, case: Case, sha256: str) -> tuple[Supplement, bytes]:
+        """A stored supplement's bytes, checked against the SHA-256 kept at upload.
+
+        Raises :class:`NotFound` for a file the case does not have, and
+        :class:`ValidationError` when the bytes on disk are no longer the ones uploaded.
+        """
+        found = next((s for s in case.supplements if s.sha256 == sha256), None)
+        if found is None:
+            raise NotFound(f"办件 {case.number} 没有该补正材料")
+        path = self.settings.upload_dir / found.storage_path
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"补正材料文件 {found.filename} 已不在存储中") from None
+        if hashlib.sha256(content).hexdigest() != found.sha256:
+            raise ValidationError({"file": f"补正材料 {found.filename} 与上传时登记的SHA-256不一致，"
+                                           "文件可能已被改动"})
+        return found, content
+
     def supply(self, actor: Actor, number: str, material: str, filename: str,
                content: bytes) -> Case:
         """Keep a supplement (补正材料) with its SHA-256, under a path the server chooses."""

@@ -24,7 +24,7 @@ from .config import load_web_settings
 from .errors import EXCEPTION_HANDLERS
 from .routes import calls, consultations, drafts, problems, transfers
 from .routes.account import login, login_form, logout
-from .routes.cases import act, case_page, defer, lookup, review, supply
+from .routes.cases import act, case_page, defer, lookup, review, supplement_file, supply
 from .routes.documents import print_commitment, print_notice, print_receipt
 from .routes.guide import GuideController
 from .routes.health import healthz
@@ -99,7 +99,7 @@ def create_app(hall: Hall | None = None, *, secure_cookies: bool | None = None) 
     return Litestar(
         route_handlers=[GuideController, home, login_form, login, logout, healthz, static,
                         intake, intake_form, intake_open, case_page, review, defer, lookup,
-                        supply, act, print_receipt, print_notice, print_commitment,
+                        supply, supplement_file, act, print_receipt, print_notice, print_commitment,
                         seal_ledger, *transfers.ROUTES, *consultations.ROUTES,
                         *problems.ROUTES, *calls.ROUTES, *drafts.ROUTES],
         request_class=HTMXRequest,

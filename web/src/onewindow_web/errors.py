@@ -10,6 +10,7 @@ import logging
 
 from litestar import Request, Response
 from litestar.exceptions import (
+    ClientException,
     HTTPException,
     NotAuthorizedException,
     NotFoundException,
@@ -36,6 +37,9 @@ MESSAGES = {
           N_("The address may be mistyped, or the item is no longer in the catalogue.")),
     405: (N_("This action is not available here"),
           N_("The page does not accept this kind of request. Use the buttons on the page.")),
+    409: (N_("The stored record does not match"),
+          N_("What is stored no longer matches what was registered. Nothing was changed; tell "
+             "the network platform section.")),
     413: (N_("The upload is too large"),
           N_("A file may be at most 10 MB. Scan it at a lower resolution or split it, then "
              "upload it again.")),
@@ -57,6 +61,12 @@ class PageNotFound(NotFoundException):
 
 class PageForbidden(PermissionDeniedException):
     """A 403 for a role that may not use a page; ``detail`` (Chinese) is safe to show."""
+
+
+class PageConflict(ClientException):
+    """A 409: a stored file or record no longer matches its registered hash (``detail``)."""
+
+    status_code = 409
 
 
 def _htmx(request: Request) -> HTMXDetails:
@@ -87,7 +97,7 @@ def error_page(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path,
                       exc_info=exc)
     title, explanation = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
-    detail = exc.detail if isinstance(exc, (PageNotFound, PageForbidden)) else ""
+    detail = exc.detail if isinstance(exc, (PageNotFound, PageForbidden, PageConflict)) else ""
     if isinstance(exc, PageForbidden):
         explanation = ROLE_REFUSED
     headers = {}

@@ -11,26 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from onewindow.case import Actor, Case, ReviewOutcome, Role
-from onewindow.errors import TransitionRefused, ValidationError
+from onewindow.errors import NotFound, TransitionRefused, ValidationError
 from onewindow.lifecycle import ACTIONS, applicable_materials, item_of
 from onewindow.services import Hall
 
 from ..access import actor_of, require_role, visible_case
 from ..caseview import EVENT_LABELS, WORKSHEET_ACTIONS, case_context, event_label
-from ..errors import PageNotFound
+from ..errors import PageConflict, PageNotFound
 from ..forms import Feedback, parse_date, text, texts
 from ..i18n import N_, translate
 from ..templating import page, wants_fragment
-from ..uploads import MAX_REQUEST_BYTES, NO_FILE, UploadRefused, check_upload
+from ..uploads import MAX_REQUEST_BYTES, NO_FILE, UploadRefused, check_upload, sniff
 
 OUTCOMES = {o.value for o in ReviewOutcome}
 NO_MARKS = N_("Choose a result for at least one review point, or change one.")
@@ -228,6 +229,25 @@ async def supply(request: Request, hall: NamedDependency[Hall],
 
     return await _run(request, hall, number, f"supply-{material}", step, "supply",
                       roles=(Role.WINDOW_STAFF,), anchor="supplements")
+
+
+@get("/cases/{number:str}/supplements/{sha256:str}", name="case_supplement_file",
+     sync_to_thread=True)
+def supplement_file(request: Request, hall: NamedDependency[Hall], number: FromPath[str],
+                    sha256: FromPath[str]) -> Response:
+    """A stored supplement, for whoever may see the case; its SHA-256 is checked first."""
+    case = visible_case(hall, actor_of(request), number)
+    try:
+        supplement, content = hall.read_supplement(case, sha256)
+    except NotFound as exc:
+        raise PageNotFound(detail=str(exc)) from None
+    except ValidationError as exc:
+        raise PageConflict(detail=exc.errors["file"]) from None
+    content_type = (sniff(content) or ("application/octet-stream", ""))[0]
+    return Response(content, media_type=content_type, headers={
+        "Content-Disposition": f"inline; filename*=UTF-8''{quote(supplement.filename)}",
+        "X-Content-SHA256": supplement.sha256,
+        "Cache-Control": "private, no-store"})
 
 
 # ------------------------------------------------------------------ lifecycle actions
