@@ -137,6 +137,7 @@ def test_the_section_fills_and_the_window_records_with_javascript_off(client, ha
     assert case.events[0].data["transfer"] == number
     text = text_of(client.get(location).text)
     assert "已完成：录入专网审批结果" in text and "准予许可" in text
+    assert f"录入依据 专网审批事项信息转交表 {number}" in text  # the case links its form
     assert hall.transfers.get(number).case_number == case_number
     html = client.get("/transfers").text
     recorded = html[html.index('id="transfers-recorded"'):]

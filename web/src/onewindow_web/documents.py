@@ -49,6 +49,7 @@ COLLECT_AT = ROLE_LABELS[Role.ISSUANCE]  # 统一发证窗口
 class Field:
     label: str  # an English msgid
     value: str
+    person: bool = False  # a username: printed with the display name, hashed as the username
 
 
 @frozen
@@ -160,7 +161,7 @@ def receipt(case: Case) -> Document | None:
         *_applicant_fields(case, item),
         Field(N_("Promised time limit (working days)"), str(item.time_limit_days)),
         Field(N_("Collect the result at"), COLLECT_AT),
-        Field(N_("Taken in by"), event.actor),
+        Field(N_("Taken in by"), event.actor, person=True),
         Field(N_("Taken in at"), _stamp(event.at)),
     ]
     content = _content(
@@ -185,7 +186,7 @@ def notice(case: Case, seq: int | None = None) -> Document | None:
     if not events:
         return None
     event = events[-1]
-    fields = [*_applicant_fields(case, item_of(case)), Field(N_("Clerk"), event.actor),
+    fields = [*_applicant_fields(case, item_of(case)), Field(N_("Clerk"), event.actor, person=True),
               Field(N_("Issued at"), _stamp(event.at))]
     return Document(kind=NOTICE, title=TITLES[NOTICE], case_number=case.number,
                     date=event.at.date().isoformat(), fields=tuple(fields),
@@ -216,7 +217,7 @@ def commitment(case: Case, material: str) -> Document | None:
               Field(N_("Deferred material"), name),
               Field(N_("Kind of deferral"), DEFERRAL_LABELS[kind]),
               Field(N_("To be supplied by"), due),
-              Field(N_("Clerk"), event.actor),
+              Field(N_("Clerk"), event.actor, person=True),
               Field(N_("Deferred at"), _stamp(event.at))]
     content = _content(fields, date=event.at.date().isoformat(), material=material,
                        consequence=CONSEQUENCES[kind])
