@@ -225,24 +225,28 @@ class Hall:
         applicant = Applicant.create(applicant_data)
         if applicant.kind not in item.applicant_kinds:
             raise ValidationError({"kind": f"{item.name}不受理该类申请人"})
-        now = self.clock()
         with self.db.atomic():
-            number = self._next_number(now.date())
-            case = Case(number=number, item_code=item.code, item_version=item.version,
-                        section=item.section, applicant=applicant, state=State.CONSULTATION,
-                        opened_by=actor.username, opened_at=now,
-                        item_snapshot=unstructure(item))
-            repo.insert_case(case)
-            event = CaseEvent(case_number=number, action="open", actor=actor.username,
-                              role=actor.role, at=now, before=State.CONSULTATION,
-                              after=State.CONSULTATION,
-                              data={"item": item.code, "version": item.version,
-                                    "applicant": applicant.name,
-                                    "identifier": applicant.identifier})
-            audit.append(self.settings.audit_key, event)
-        case = self.get_case(number)
+            case, _row = self.insert_opened(actor, item, applicant, self.clock())
         self.registry.notify(case.events[-1], case)
         return case
+
+    def insert_opened(self, actor: Actor, item: ApprovalItem, applicant: Applicant,
+                      now: dt.datetime, **data: Any) -> tuple[Case, CaseRow]:
+        """Store a new case at 咨询/接件中 with its ``open`` event (``data`` added to the
+        event's); call inside a transaction. Returns the case, its event seq'd, and its row."""
+        number = self._next_number(now.date())
+        case = Case(number=number, item_code=item.code, item_version=item.version,
+                    section=item.section, applicant=applicant, state=State.CONSULTATION,
+                    opened_by=actor.username, opened_at=now, item_snapshot=unstructure(item))
+        row = repo.insert_case(case)
+        event = CaseEvent(case_number=number, action="open", actor=actor.username,
+                          role=actor.role, at=now, before=State.CONSULTATION,
+                          after=State.CONSULTATION,
+                          data={"item": item.code, "version": item.version,
+                                "applicant": applicant.name,
+                                "identifier": applicant.identifier, **data})
+        seq = audit.append(self.settings.audit_key, event)
+        return case.evolve(events=(evolve(event, seq=seq),)), row
 
     def act(self, actor: Actor, number: str, action: str, *, reason: str = "",
             params: Mapping[str, Any] | None = None) -> Case:

@@ -30,13 +30,10 @@ from .case import (
     Actor,
     Applicant,
     Case,
-    CaseEvent,
-    State,
     TransferForm,
     mask_identifiers,
 )
 from .catalogue import ApplicantKind, ApprovalItem
-from .catalogue_file import unstructure
 from .errors import NotFound, TransitionRefused, ValidationError
 from .labels import ROLE_LABELS
 from .storage import repo
@@ -290,30 +287,18 @@ class TransferDesk:
                                                "请审批业务科核实"})
             if form.applicant.kind not in item.applicant_kinds:
                 raise ValidationError({"kind": f"{item.name}不受理该类申请人"})
-            case_number = hall._next_number(now.date())
+            opened, case_row = hall.insert_opened(actor, item, form.applicant, now,
+                                                  transfer=form.number)
             claimed = (TransferRow.update(recorded_by=actor.username,
                                           recorded_by_name=(actor.display_name
                                                             or actor.username)[:64],
-                                          recorded_at=now, case_number=case_number)
+                                          recorded_at=now, case_number=opened.number)
                        .where(TransferRow.id == row.id, TransferRow.recorded_at.is_null(True))
                        .execute())
             if claimed != 1:  # recorded by someone else a moment ago
                 raise TransitionRefused(number, "recorded", "record_transfer",
                                         f"转交表 {number} 已被录入，不能重复录入", [])
-            opened = Case(number=case_number, item_code=item.code, item_version=item.version,
-                          section=item.section, applicant=form.applicant,
-                          state=State.CONSULTATION, opened_by=actor.username, opened_at=now,
-                          item_snapshot=unstructure(item))
-            case_row = repo.insert_case(opened)
-            open_event = CaseEvent(
-                case_number=case_number, action="open", actor=actor.username, role=actor.role,
-                at=now, before=State.CONSULTATION, after=State.CONSULTATION,
-                data={"item": item.code, "version": item.version,
-                      "applicant": form.applicant.name,
-                      "identifier": form.applicant.identifier, "transfer": form.number})
-            open_seq = audit.append(key, open_event)
-            open_event = evolve(open_event, seq=open_seq)
-            opened = opened.evolve(events=(open_event,))
+            open_event = opened.events[0]
             after, event = lifecycle.apply(opened, actor, "record_transfer", at=now,
                                            params={"transfer": form})
             repo.save_case(case_row, opened, after)
