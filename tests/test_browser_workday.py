@@ -349,3 +349,102 @@ def test_a_food_business_licence_goes_from_the_counter_to_the_seal(page, server)
     assert entry.count() == 1
     assert "食品经营许可" in entry.inner_text() and COMPANY in entry.inner_text()
     shot(page, "12-seal-ledger")
+
+
+def _second_page(browser):
+    """Another member of staff at another PC: a browser context of its own."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    errors = []
+    opened.on("pageerror", lambda e: errors.append(str(e)))
+    opened.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+              if r.status >= 400 and r.request.resource_type != "document" else None)
+    return context, opened, errors
+
+
+def test_drafts_joint_review_and_a_transfer_form(page, browser, server):
+    # ---- the clerk starts an intake: each field is checked while typing, and autosaved
+    sign_in(page, server, "window1", "demo-window1")
+    page.goto(server + "/intake/new?item=ent-food-business-licence")
+    page.check("#kind-enterprise")
+    page.fill("#applicant-name", COMPANY)
+    page.fill("#applicant-credit_code", CREDIT_CODE[:-1] + "0")  # a wrong check digit
+    live = page.locator("#applicant-credit_code-live")
+    live.filter(has_text="校验不通过").wait_for()
+    page.fill("#applicant-credit_code", CREDIT_CODE)
+    live.filter(has_text="校验通过").wait_for()
+    page.fill("#applicant-legal_representative", LEGAL_REP)
+    page.locator("#draft-status").filter(has_text="自动保存").wait_for()
+    shot(page, "13-intake-live-check")
+    # ---- a reload (or a timeout and a new sign-in) brings the half-filled form back
+    page.wait_for_timeout(900)  # the last keystroke's autosave
+    page.reload()
+    assert "已恢复" in body(page)
+    assert page.input_value("#applicant-credit_code") == CREDIT_CODE
+    assert page.input_value("#applicant-legal_representative") == LEGAL_REP
+    page.fill("#applicant-phone", PHONE)
+    page.get_by_role("button", name="创建办件").click()
+    page.wait_for_url(re.compile(r"/cases/[^/?]+\?done=open"))
+    number = re.search(r"/cases/([^/?]+)", page.url).group(1)
+
+    # ---- a point the window cannot judge: call the section to a joint review
+    calls = page.locator("#calls")
+    calls.locator("select[name=point]").select_option(index=1)
+    calls.locator("textarea[name=note]").fill("场所面积计算口径不清")
+    calls.get_by_role("button", name="呼叫审批人员到窗口").click()
+    page.wait_for_url(re.compile(rf"/cases/{number}\?done=joint_review_call"))
+    assert "已等待" in page.locator("#calls").inner_text()
+
+    # ---- at the same moment, at another PC, the approver's screen shows the call
+    context, approver, errors = _second_page(browser)
+    try:
+        sign_in(approver, server, "approver_ent", "demo-approver")
+        approver.goto(server + "/seal-ledger")  # any page: the banner follows them
+        banner = approver.locator("#call-alert .call-alert")
+        banner.wait_for(timeout=20_000)
+        assert number in banner.inner_text() and "等待响应" in banner.inner_text()
+        shot(approver, "14-approver-called")
+        banner.get_by_role("button", name="响应：马上到窗口").first.click()
+        approver.wait_for_url(re.compile(rf"/cases/{number}\?done=joint_review_answer"))
+        assert "已响应，用时" in approver.locator("#calls").inner_text()
+    finally:
+        context.close()
+    assert not errors, errors
+    # the clerk's panel follows the call by itself (htmx polling) and shows who answered
+    page.locator("#calls .call-answered").wait_for(timeout=15_000)
+    assert "已响应，用时" in page.locator("#calls").inner_text()
+    shot(page, "15-call-answered")
+    sign_out(page, server)
+
+    # ---- an approval given on the section's own network comes back on a transfer form
+    sign_in(page, server, "approver_ent", "demo-approver")
+    page.goto(server + "/transfers")
+    page.get_by_role("link", name="填写转交表").click()
+    page.wait_for_url("**/transfers/new")
+    page.select_option("#transfer-item", "ent-llc-change")
+    page.check("#kind-enterprise")
+    page.fill("#transfer-name", COMPANY)
+    page.fill("#transfer-legal_representative", LEGAL_REP)
+    page.fill("#transfer-phone", PHONE)
+    page.fill("#transfer-credit_code", CREDIT_CODE)
+    page.fill("#transfer-notes", "已在企业登记全程电子化平台办结")
+    page.get_by_role("button", name="保存转交表").click()
+    page.wait_for_url(re.compile(r"/transfers/ZW\d{12}"))
+    form_number = re.search(r"/transfers/(ZW\d{12})", page.url).group(1)
+    page.get_by_role("link", name="打印转交表（A4）").click()
+    page.wait_for_url(f"**/transfers/{form_number}/print")
+    printed = body(page)
+    for label in ("专网审批事项信息转交表", "审批事项名称", "单位名称", "法定代表人", "联系人",
+                  "社会信用代码", "社会组织名称", "申请人身份证号", "备注", "审批业务科",
+                  "审批经办人签字", "大厅服务人员签字"):
+        assert label in printed, label
+    shot(page, "16-transfer-form-print")
+    sign_out(page, server)
+
+    sign_in(page, server, "window1", "demo-window1")
+    page.goto(f"{server}/transfers/{form_number}")
+    page.get_by_role("button", name="录入为办件").click()
+    page.wait_for_url(re.compile(r"/cases/[^/?]+\?done=record_transfer"))
+    assert state_label(page) == "准予许可"
+    assert form_number in page.locator(".case-summary").inner_text()
+    shot(page, "17-transfer-recorded")
