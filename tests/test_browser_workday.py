@@ -387,6 +387,15 @@ def test_drafts_joint_review_and_a_transfer_form(page, browser, server):
     page.wait_for_url(re.compile(r"/cases/[^/?]+\?done=open"))
     number = re.search(r"/cases/([^/?]+)", page.url).group(1)
 
+    # ---- checklist marks ticked but not saved survive a reload too
+    first = page.locator("form.review-form fieldset.marks").first
+    first.locator("input[value=passed]").check()
+    page.locator("#review-draft-status").filter(has_text="暂存").wait_for()
+    page.reload()
+    assert "已恢复您尚未保存的审查结果" in body(page)
+    assert page.locator("form.review-form fieldset.marks").first.locator(
+        "input[value=passed]").is_checked()
+
     # ---- a point the window cannot judge: call the section to a joint review
     calls = page.locator("#calls")
     calls.locator("select[name=point]").select_option(index=1)

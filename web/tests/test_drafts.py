@@ -84,3 +84,40 @@ def test_only_the_window_keeps_intake_drafts(client, staff, login, username):
 def test_a_draft_for_an_unknown_item_is_refused(client, staff, login):
     login("window1")
     assert send(client, "/drafts/intake/no-such-item", HALF).status_code == 404
+
+
+def test_unsaved_checklist_marks_come_back_after_a_reload(client, hall, staff, login):
+    case = hall.open_case(staff["window"], "web-permit", ENTERPRISE)
+    url = f"/cases/{case.number}"
+    login("window1")
+    ticked = {"mark:application/signed": "failed", "reason:application/signed": "缺签字",
+              "mark:application/neat": "passed", "item": "ignored", "_other": "x"}
+    response = send(client, f"/drafts/review/{case.number}", ticked, page=url, headers=HTMX)
+    assert response.status_code == 200 and "暂存" in response.text
+    saved = hall.drafts.load("window1", f"review:{case.number}")
+    assert set(saved.fields) == {"mark:application/signed", "reason:application/signed",
+                                 "mark:application/neat"}
+    assert hall.get_case(case.number).reviews == ()  # nothing is recorded yet
+    page = client.get(url).text
+    assert "已恢复您尚未保存的审查结果" in page
+    assert 'name="mark:application/signed" value="failed" checked' in page
+    assert 'value="缺签字"' in page
+    assert "Nothing was saved" not in page and "error-summary" not in page
+    # saving the review records the marks and drops the draft
+    response = send(client, f"{url}/review", {k: v for k, v in ticked.items()
+                                             if k.startswith(("mark:", "reason:"))}, page=url)
+    assert response.status_code == 303
+    assert hall.drafts.load("window1", f"review:{case.number}") is None
+    assert "已恢复您尚未保存的审查结果" not in client.get(url).text
+
+
+def test_a_checklist_draft_can_be_discarded_and_is_the_windows_own(client, hall, staff, login):
+    case = hall.open_case(staff["window"], "web-permit", ENTERPRISE)
+    url = f"/cases/{case.number}"
+    login("window1")
+    send(client, f"/drafts/review/{case.number}", {"mark:application/neat": "passed"}, page=url)
+    assert send(client, f"/drafts/review/{case.number}/discard", page=url).status_code == 303
+    assert hall.drafts.load("window1", f"review:{case.number}") is None
+    assert send(client, "/drafts/review/000000000000", {}, page=url).status_code == 404
+    login("approver1")
+    assert send(client, f"/drafts/review/{case.number}", {}).status_code == 403

@@ -32,6 +32,7 @@ from ..forms import Feedback, parse_date, text, texts
 from ..i18n import N_, translate
 from ..templating import page, wants_fragment
 from ..uploads import MAX_REQUEST_BYTES, NO_FILE, UploadRefused, check_upload, sniff
+from .drafts import review_key
 
 OUTCOMES = {o.value for o in ReviewOutcome}
 NO_MARKS = N_("Choose a result for at least one review point, or change one.")
@@ -56,8 +57,17 @@ def _page(request: Request, hall: Hall, case: Case, actor: Actor, *,
           feedback: Feedback | None = None, status_code: int = 200, done: str = "",
           fragment: str | None = None) -> Template:
     context = case_context(hall, case, actor)
+    review_draft = None
+    if feedback is None and "review" in context["allowed"]:
+        # marks the clerk ticked but did not save (a reload, a timeout) come back as typed
+        review_draft = hall.drafts.load(actor.username, review_key(case.number))
+        if review_draft is not None:
+            feedback = Feedback("review", {}, FormMultiDict(
+                [(name, value) for name, values in review_draft.fields.items()
+                 for value in values]))
     return page(request, "cases/case.html", fragment=fragment, status_code=status_code,
-                fb=feedback or Feedback(), done=done, **context)
+                fb=feedback if feedback is not None else Feedback(), done=done,
+                review_draft=review_draft, **context)
 
 
 def _back(case: Case, action: str, anchor: str = "") -> Redirect:
@@ -156,7 +166,9 @@ async def review(request: Request, hall: NamedDependency[Hall],
     def step(actor: Actor, case: Case, form: FormMultiDict) -> Case:
         marks = _review_marks(request, case, form)
         try:
-            return hall.review(actor, case.number, marks)
+            reviewed = hall.review(actor, case.number, marks)
+            hall.drafts.discard(actor.username, review_key(case.number))
+            return reviewed
         except ValidationError as exc:  # the core keys a point as material.point
             raise Refused({"mark:" + k.replace(".", "/", 1): v
                            for k, v in exc.errors.items()}) from None

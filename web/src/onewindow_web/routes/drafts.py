@@ -19,7 +19,7 @@ from onewindow.case import Applicant, Role
 from onewindow.errors import ValidationError
 from onewindow.services import Hall
 
-from ..access import require_role
+from ..access import require_role, visible_case
 from ..errors import PageNotFound
 from ..templating import page, wants_fragment
 from .intake import applicant_values, intake_key
@@ -74,4 +74,41 @@ def discard_intake_draft(request: Request, hall: NamedDependency[Hall],
     return Redirect(path=f"/intake/new?item={item}", status_code=303)
 
 
-ROUTES = [save_intake_draft, discard_intake_draft]
+def review_key(number: str) -> str:
+    """The draft of a case's review checklist: marks ticked but not yet saved."""
+    return f"review:{number}"
+
+
+def review_fields(form) -> list[tuple[str, str]]:
+    """The checklist's own fields (``mark:…`` and ``reason:…``), nothing else."""
+    return [(name, value.strip()[:500]) for name, value in form.multi_items()
+            if isinstance(value, str) and name.startswith(("mark:", "reason:"))
+            and len(name) <= 140]
+
+
+@post("/drafts/review/{number:str}", name="review_draft")
+async def save_review_draft(request: Request, hall: NamedDependency[Hall],
+                            number: FromPath[str]) -> Template | Redirect:
+    """Keep the checklist's unsaved marks while the clerk works through the materials."""
+    actor = require_role(request, Role.WINDOW_STAFF)
+    form = await request.form()
+
+    def save():
+        visible_case(hall, actor, number)  # 404 for a case that is not there
+        return hall.drafts.save(actor.username, review_key(number), review_fields(form))
+
+    draft = await sync_to_thread(save)
+    if not wants_fragment(request):
+        return Redirect(path=f"/cases/{number}#checklist", status_code=303)
+    return page(request, "cases/_review_draft_status.html", saved_at=draft.updated_at)
+
+
+@post("/drafts/review/{number:str}/discard", name="review_draft_discard", sync_to_thread=True)
+def discard_review_draft(request: Request, hall: NamedDependency[Hall],
+                         number: FromPath[str]) -> Redirect:
+    actor = require_role(request, Role.WINDOW_STAFF)
+    hall.drafts.discard(actor.username, review_key(number))
+    return Redirect(path=f"/cases/{number}#checklist", status_code=303)
+
+
+ROUTES = [save_intake_draft, discard_intake_draft, save_review_draft, discard_review_draft]
