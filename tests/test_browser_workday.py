@@ -457,3 +457,43 @@ def test_drafts_joint_review_and_a_transfer_form(page, browser, server):
     assert state_label(page) == "准予许可"
     assert form_number in page.locator(".case-summary").inner_text()
     shot(page, "17-transfer-recorded")
+
+
+def test_consultation_log_and_the_monthly_problem_list(page, server):
+    # ---- at the consultation window: a question logged under first-inquiry responsibility
+    sign_in(page, server, "window1", "demo-window1")
+    page.get_by_role("link", name="咨询辅导", exact=True).click()
+    page.wait_for_url("**/consultations")
+    page.fill("#inquiry-question", "食品经营许可的经营场所可以是住宅吗？")
+    page.select_option("#inquiry-item", "ent-food-business-licence")
+    page.fill("#inquiry-applicant_name", COMPANY)
+    page.fill("#inquiry-identifier", CREDIT_CODE)
+    page.check("#inquiry-answered")
+    page.fill("#inquiry-answer", "不可以，须为非住宅场所，已一次性告知所需材料")
+    page.get_by_role("button", name="登记", exact=True).click()
+    page.wait_for_url(re.compile(r"/consultations"))
+    assert page.locator(".error-summary").count() == 0, body(page)
+    assert "食品经营许可的经营场所可以是住宅吗" in body(page)
+    shot(page, "18-consultation-log")
+
+    # ---- from a checklist: one click reports a review point as unclear (htmx, in place)
+    page.goto(server + "/intake/new?item=ent-food-business-licence")
+    page.check("#kind-enterprise")
+    page.fill("#applicant-name", COMPANY)
+    page.fill("#applicant-credit_code", CREDIT_CODE)
+    page.fill("#applicant-legal_representative", LEGAL_REP)
+    page.fill("#applicant-phone", PHONE)
+    page.get_by_role("button", name="创建办件").click()
+    page.wait_for_url(re.compile(r"/cases/[^/?]+\?done=open"))
+    page.locator("button.point-unclear").first.click()
+    page.locator(".point-reported").first.wait_for()
+    assert page.locator(".point-reported").first.inner_text() == "已报告"
+    sign_out(page, server)
+
+    # ---- the coordination section reads the month's problem list
+    sign_in(page, server, "coord1", "demo-coord")
+    page.get_by_role("link", name="要点问题清单", exact=True).click()
+    page.wait_for_url("**/problems")
+    listing = page.locator("#section-enterprise")
+    assert "食品经营许可" in listing.inner_text()
+    shot(page, "19-problem-list")
