@@ -1,6 +1,7 @@
 """Measure the hall's hot paths on SQLite (or ONEWINDOW_BENCH_DATABASE_URL).
 
-What a window clerk waits for: opening and taking in a case, and a queue page listing cases.
+What a window clerk waits for: opening and taking in a case, a queue page listing cases, the
+draft autosave while typing; and what coordination waits for: the month's problem list.
 Run with ``make bench``; results print as a Markdown table to paste into
 ``benchmarks/results/``. Timings are measured here, never asserted in tests.
 """
@@ -73,6 +74,19 @@ def main() -> None:
     print(row("record a look-up on a case (audit append)",
               timed(lambda: hall.act(APPROVER, number, "lookup", params={"record": record}),
                     50)))
+    # the intake form's autosave runs at every pause in the typing
+    typed = [(k, str(v)) for k, v in APPLICANT.items()] + [("kind", "enterprise")]
+    print(row("autosave an intake draft", timed(
+        lambda: hall.drafts.save(CLERK.username, "intake:ent-llc-change", typed), 50)))
+    print(row("case page's earlier notices (repeat visits)",
+              timed(lambda: hall.inquiries.earlier_notices(hall.get_case(number)), 50)))
+    # the monthly problem list over every case of the month, with a report on each
+    point = item_of(hall.get_case(number)).materials[0]
+    for case in hall.list_cases(limit=1000):
+        hall.problems.report(CLERK, case.number, point.code, point.review_points[0].code)
+    month = hall_now().date().replace(day=1)
+    print(row("problem list of a month (1000 reports)",
+              timed(lambda: hall.problems.month(month), 10)))
 
 
 if __name__ == "__main__":

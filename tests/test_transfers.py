@@ -328,3 +328,10 @@ def test_a_recorded_case_is_issued_into_the_seal_ledger(hall, staff, clock):
     closed = hall.act(staff["issuance"], case.number, "close")
     assert [e.action for e in closed.events] == ["open", "record_transfer", "issue", "close"]
     assert audit.verify(hall.settings.audit_key).ok
+
+
+def test_only_the_transfer_desk_records_a_transfer(hall, staff):
+    """``Hall.act`` refuses record_transfer: the form must be marked recorded with it."""
+    case = hall.open_case(staff["window"], "sample-permit", ENTERPRISE)
+    with pytest.raises(TransitionRefused, match="只能通过录入"):
+        hall.act(staff["window"], case.number, "record_transfer", params={"transfer": None})

@@ -37,7 +37,7 @@ from .catalogue import ApplicantKind, ApprovalItem
 from .errors import NotFound, TransitionRefused, ValidationError
 from .labels import ROLE_LABELS
 from .storage import repo
-from .storage.models import CaseCounterRow, TransferRow
+from .storage.models import TransferRow
 
 if TYPE_CHECKING:
     from .services import Hall
@@ -165,16 +165,8 @@ class TransferDesk:
 
     # ----------------------------------------------------------------- writing
     def _next_number(self, day: dt.date) -> str:
-        """The day's next form number. The same upsert as case numbers, on the case counter
-        under a key of its own (``ZW`` + yymmdd, 8 characters), so two sections filling at the
-        same moment cannot get the same number."""
-        key = NUMBER_PREFIX + day.strftime("%y%m%d")
-        (CaseCounterRow.insert(day=key, last=1)
-         .on_conflict(conflict_target=[CaseCounterRow.day],
-                      update={CaseCounterRow.last: CaseCounterRow.last + 1})
-         .execute())
-        last = CaseCounterRow.get_by_id(key).last
-        return f"{NUMBER_PREFIX}{day:%Y%m%d}{last:04d}"
+        """The day's next form number, from a daily sequence of its own (``ZW`` + yymmdd)."""
+        return f"{NUMBER_PREFIX}{day:%Y%m%d}{repo.next_in_sequence(NUMBER_PREFIX + day.strftime('%y%m%d')):04d}"
 
     def fill(self, actor: Actor, data: Mapping[str, Any]) -> TransferForm:
         """The approval section fills a transfer form after approving on its own network.

@@ -24,7 +24,15 @@ from ..case import (
     Supplement,
 )
 from ..catalogue import ApplicantKind, DeferralKind
-from .models import AuditRow, CaseRow, DeferralRow, LookupRow, ReviewRow, SupplementRow
+from .models import (
+    AuditRow,
+    CaseCounterRow,
+    CaseRow,
+    DeferralRow,
+    LookupRow,
+    ReviewRow,
+    SupplementRow,
+)
 
 
 def _applicant(row: CaseRow) -> Applicant:
@@ -164,3 +172,13 @@ def save_case(row: CaseRow, before: Case, after: Case) -> None:
                          status=x.status, message=x.message, answer_hash=x.answer_hash,
                          record=dump_data(dict(x.record)), asked_by=x.asked_by,
                          asked_at=x.asked_at)
+
+
+def next_in_sequence(key: str) -> int:
+    """The next number of the daily sequence ``key`` (at most 8 characters); an upsert, so two
+    windows taking the day's first number at once cannot collide. Call inside a transaction."""
+    (CaseCounterRow.insert(day=key, last=1)
+     .on_conflict(conflict_target=[CaseCounterRow.day],
+                  update={CaseCounterRow.last: CaseCounterRow.last + 1})
+     .execute())
+    return CaseCounterRow.get_by_id(key).last
