@@ -50,7 +50,7 @@ def test_only_the_window_calls_and_only_while_the_case_is_at_the_window(hall, st
 def test_a_call_names_a_point_of_the_item_or_none(hall, staff, case):
     with pytest.raises(ValidationError) as bad:
         hall.calls.call(staff["window"], case.number, material="nope")
-    assert "material" in bad.value.errors
+    assert "point" in bad.value.errors  # the form's one field
     with pytest.raises(ValidationError) as bad:
         hall.calls.call(staff["window"], case.number, material="lease", point="nope")
     assert "point" in bad.value.errors
@@ -70,3 +70,15 @@ def test_only_the_cases_section_answers_and_only_once(hall, staff, case):
         hall.calls.answer(staff["approver"], made.id)
     with pytest.raises(NotFound):
         hall.calls.answer(staff["approver"], made.id + 100)
+
+
+def test_a_call_lapses_when_the_case_leaves_the_window(hall, staff, case):
+    made = hall.calls.call(staff["window"], case.number)
+    assert hall.calls.for_case(case.number)[0].waiting
+    hall.act(staff["window"], case.number, "withdraw", reason="申请人撤回")
+    assert hall.calls.waiting("sample") == []  # no banner for a call that no longer stands
+    [lapsed] = hall.calls.for_case(case.number)
+    assert lapsed.lapsed and not lapsed.waiting and lapsed.id == made.id
+    assert [c.id for c in hall.calls.recent("sample")] == [made.id]  # still on the record
+    with pytest.raises(TransitionRefused, match="此呼叫已失效"):
+        hall.calls.answer(staff["approver"], made.id)

@@ -179,6 +179,27 @@ def test_idle_session_expires_after_thirty_minutes(client, login, monkeypatch):
     assert client.get("/", follow_redirects=False).headers["location"] == "/login"
 
 
+def test_a_screens_own_polling_does_not_keep_the_session_alive(client, hall, staff, login,
+                                                                monkeypatch):
+    """The joint-review banner and call panel poll every few seconds (htmx); that is not the
+    clerk's activity, so a screen left open still times out."""
+    case = hall.open_case(staff["window"], "web-permit",
+                          {"kind": "person", "name": "王芳", "phone": "13904120000",
+                           "id_number": "11010519491231002X"})
+    moment = [1_000_000.0]
+    monkeypatch.setattr(auth, "now", lambda: moment[0])
+    login("approver1")
+    for _ in range(2):  # 20 minutes of polling, nobody at the keyboard
+        moment[0] += 10 * 60
+        assert client.get("/calls/alert", headers={"HX-Request": "true"}).status_code == 200
+        assert client.get(f"/cases/{case.number}/calls",
+                          headers={"HX-Request": "true"}).status_code == 200
+    moment[0] += 15 * 60  # 35 minutes since the last real request
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?reason=expired"
+
+
 def test_deactivated_account_is_out_at_the_next_request(client, login):
     login("window1")
     assert client.get("/").status_code == 200

@@ -133,3 +133,24 @@ def test_durations_read_naturally(client, hall, staff, login, case, monkeypatch)
     login("approver1")
     assert "已等待1小时5分" in text_of(client.get("/").text)
     assert re.search(r"waiting for 1 h 5 min", text_of(client.get("/?lang=en").text))
+
+
+def test_a_colleague_who_answers_second_is_not_told_they_answered(client, hall, more_staff,
+                                                                   login, case):
+    made = hall.calls.call(more_staff["window"], case.number)
+    hall.calls.answer(more_staff["approver"], made.id)
+    login("head1")
+    response = send(client, f"/calls/{made.id}/answer")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/cases/{case.number}#calls"  # no "done"
+    page = text_of(client.get(response.headers["location"]).text)
+    assert "李建国 已响应" in page and "已完成" not in page
+
+
+def test_a_lapsed_call_leaves_the_banner_and_says_why(client, hall, staff, login, case):
+    hall.calls.call(staff["window"], case.number)
+    hall.act(staff["window"], case.number, "withdraw", reason="申请人撤回")
+    login("approver1")
+    assert case.number not in client.get("/calls/alert", headers=HTMX).text
+    assert "未响应：办件已离开接件窗口" in text_of(client.get(f"/cases/{case.number}").text)
+    assert 'hx-trigger="every 5s"' not in client.get(f"/cases/{case.number}").text

@@ -17,7 +17,7 @@ from . import audit, lifecycle
 from .case import SECTION_BOUND_ROLES, Actor, Case, Role
 from .errors import NotFound, TransitionRefused, ValidationError
 from .storage import repo
-from .storage.models import CaseRow, JointReviewCallRow
+from .storage.models import CaseRow, JointReviewCallRow, StaffRow
 
 MAX_NOTE = 500
 
@@ -36,10 +36,21 @@ class JointReviewCall:
     called_at: dt.datetime
     answered_by: str | None = None
     answered_at: dt.datetime | None = None
+    case_at_window: bool = True  # False once the case was taken in, notified away, withdrawn
 
     @property
     def answered(self) -> bool:
         return self.answered_at is not None
+
+    @property
+    def waiting(self) -> bool:
+        """Nobody answered and the case is still at the window: the call still stands.
+        A call the case left behind unanswered lapses (it stays on the record as such)."""
+        return not self.answered and self.case_at_window
+
+    @property
+    def lapsed(self) -> bool:
+        return not self.answered and not self.case_at_window
 
     @property
     def response_seconds(self) -> int | None:
@@ -52,10 +63,22 @@ class JointReviewCall:
         return max(0, int(((self.answered_at or now) - self.called_at).total_seconds()))
 
 
+AT_WINDOW_STATES = [s.value for s in lifecycle.AT_WINDOW]
+
+
+def _calls():
+    """Calls with their case's state, in one query (the case decides whether a call stands)."""
+    return (JointReviewCallRow.select(JointReviewCallRow, CaseRow.state)
+            .join(CaseRow, on=(CaseRow.number == JointReviewCallRow.case_number),
+                  attr="case_row"))
+
+
 def _call(row: JointReviewCallRow) -> JointReviewCall:
+    case_row = getattr(row, "case_row", None)
+    at_window = case_row is None or case_row.state in AT_WINDOW_STATES
     return JointReviewCall(row.id, row.case_number, row.section, row.material, row.point,
                            row.note, row.called_by, row.called_at, row.answered_by,
-                           row.answered_at)
+                           row.answered_at, at_window)
 
 
 class JointReviews:
@@ -67,13 +90,15 @@ class JointReviews:
     # ---------------------------------------------------------------- reading
     def for_case(self, number: str) -> list[JointReviewCall]:
         """Every call made for the case, oldest first."""
-        query = (JointReviewCallRow.select().where(JointReviewCallRow.case_number == number)
+        query = (_calls().where(JointReviewCallRow.case_number == number)
                  .order_by(JointReviewCallRow.called_at, JointReviewCallRow.id))
         return [_call(r) for r in query]
 
     def waiting(self, section: str | None = None) -> list[JointReviewCall]:
-        """Calls nobody has answered yet, longest waiting first (one query)."""
-        query = JointReviewCallRow.select().where(JointReviewCallRow.answered_at.is_null())
+        """Calls that still stand (unanswered, the case still at the window), longest waiting
+        first (one query)."""
+        query = _calls().where(JointReviewCallRow.answered_at.is_null(),
+                               CaseRow.state.in_(AT_WINDOW_STATES))
         if section:
             query = query.where(JointReviewCallRow.section == section)
         return [_call(r) for r in query.order_by(JointReviewCallRow.called_at,
@@ -82,7 +107,7 @@ class JointReviews:
     def recent(self, section: str | None = None, *, since: dt.date | None = None,
                limit: int = 200) -> list[JointReviewCall]:
         """Calls newest first, answered or not, optionally from ``since`` on (one query)."""
-        query = JointReviewCallRow.select()
+        query = _calls()
         if section:
             query = query.where(JointReviewCallRow.section == section)
         if since:
@@ -123,7 +148,7 @@ class JointReviews:
                 raise TransitionRefused(number, case.state.value, "joint_review_call",
                                         "办件已离开接件窗口，不能再呼叫共同形式审查", [])
             self._check_point(case, material, point)
-            if any(not c.answered for c in self.for_case(number)):
+            if any(c.waiting for c in self.for_case(number)):
                 raise TransitionRefused(number, case.state.value, "joint_review_call",
                                         "已呼叫审批人员，正在等待响应", [])
             row = JointReviewCallRow.create(
@@ -155,8 +180,12 @@ class JointReviews:
             if row.answered_at is not None:
                 raise TransitionRefused(row.case_number, case.state.value,
                                         "joint_review_answer",
-                                        f"此呼叫已由{row.answered_by}于"
+                                        f"此呼叫已由{_name(row.answered_by)}于"
                                         f"{row.answered_at:%H:%M}响应", [])
+            if case.state not in lifecycle.AT_WINDOW:
+                raise TransitionRefused(row.case_number, case.state.value,
+                                        "joint_review_answer",
+                                        "办件已离开接件窗口，此呼叫已失效", [])
             row.answered_by, row.answered_at = actor.username, now
             row.save()
             answered = _call(row)
@@ -169,17 +198,24 @@ class JointReviews:
 
     @staticmethod
     def _check_point(case: Case, material: str, point: str) -> None:
+        """The call's subject, if any; errors are keyed ``point``, the form's one field."""
         if not material:
             if point:
-                raise ValidationError({"material": "请先选择审查要点所属的材料"})
+                raise ValidationError({"point": "请先选择审查要点所属的材料"})
             return
         item = lifecycle.item_of(case)
         try:
             found = item.material(material)
         except KeyError:
-            raise ValidationError({"material": f"本事项没有材料 {material}"}) from None
+            raise ValidationError({"point": f"本事项没有材料 {material}"}) from None
         if point and point not in {p.code for p in found.review_points}:
             raise ValidationError({"point": f"材料 {found.name} 没有审查要点 {point}"})
+
+
+def _name(username: str | None) -> str:
+    """A colleague's display name for a message (the username if the account is gone)."""
+    row = StaffRow.get_or_none(StaffRow.username == username)
+    return row.display_name if row else str(username)
 
 
 def average_response(calls: Iterable[JointReviewCall]) -> int | None:

@@ -21,6 +21,9 @@ from onewindow import accounts
 from onewindow.case import Actor
 
 PUBLIC = "public"  # handler opt key: no login needed
+# A page's own background polling (htmx ``every``): checked like any request but not activity,
+# so a screen left open still reaches the idle timeout.
+PASSIVE = "onewindow_passive"
 USER = "user"
 GENERATION = "gen"  # the account's session generation at login; see accounts.end_sessions
 ISSUED_AT = "iat"
@@ -134,6 +137,7 @@ async def require_staff(connection: ASGIConnection, route_handler: BaseRouteHand
     if actor is None:
         connection.clear_session()
         raise LoginRequired("inactive")
-    session[LAST_SEEN] = moment  # sliding idle timeout; the cookie is re-sent with the response
+    if not route_handler.opt.get(PASSIVE):
+        session[LAST_SEEN] = moment  # sliding idle timeout; the cookie is re-sent
     connection.scope["state"][_ACTOR_STATE] = actor
     connection.scope["state"][PRIVATE_STATE] = True

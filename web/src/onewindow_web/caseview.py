@@ -141,7 +141,7 @@ def call_panel(hall: Hall, case: Case, actor: Actor) -> dict[str, Any]:
     """What ``cases/_calls.html`` shows: the case's joint-review calls (共同形式审查) and
     whether ``actor`` may call (the window, while the case is there) or answer (its section)."""
     calls = hall.calls.for_case(case.number)
-    waiting = any(not c.answered for c in calls)
+    waiting = any(c.waiting for c in calls)
     return {
         "calls": calls,
         "call_waiting": waiting,

@@ -22,6 +22,7 @@ from onewindow.errors import NotFound, TransitionRefused
 from onewindow.services import Hall
 
 from ..access import actor_of, require_role, visible_case
+from ..auth import PASSIVE
 from ..caseview import case_context
 from ..errors import PageNotFound
 from ..forms import Feedback, text
@@ -48,7 +49,8 @@ async def call(request: Request, hall: NamedDependency[Hall],
                       roles=(Role.WINDOW_STAFF,), anchor="calls")
 
 
-@get("/cases/{number:str}/calls", name="case_calls", sync_to_thread=True)
+@get("/cases/{number:str}/calls", name="case_calls", sync_to_thread=True,
+     opt={PASSIVE: True})
 def case_calls(request: Request, hall: NamedDependency[Hall],
                number: FromPath[str]) -> Template | Redirect:
     """The case's call panel alone, for the clerk's screen to follow a waiting call."""
@@ -60,7 +62,7 @@ def case_calls(request: Request, hall: NamedDependency[Hall],
                 **case_context(hall, case, actor))
 
 
-@get("/calls/alert", name="calls_alert", sync_to_thread=True)
+@get("/calls/alert", name="calls_alert", sync_to_thread=True, opt={PASSIVE: True})
 def alert(request: Request, hall: NamedDependency[Hall]) -> Template:
     """The banner on every page of a section's staff: the section's waiting calls."""
     actor = require_role(request, *SECTION_BOUND_ROLES)
@@ -80,8 +82,8 @@ def answer(request: Request, hall: NamedDependency[Hall], call_id: FromPath[int]
         raise PageNotFound(detail=f"没有编号为 {call_id} 的呼叫")
     try:
         hall.calls.answer(actor, call_id)
-    except TransitionRefused:  # a colleague was quicker: the case page says who
-        pass
+    except TransitionRefused:  # a colleague was quicker: the case page shows who answered
+        return Redirect(path=f"/cases/{found.case_number}#calls", status_code=303)
     return Redirect(path=f"/cases/{found.case_number}?done=joint_review_answer#calls",
                     status_code=303)
 
