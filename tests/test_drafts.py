@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from onewindow.drafts import MAX_DRAFT_BYTES, MAX_DRAFTS_PER_OWNER
+from onewindow.drafts import KEEP_DAYS, MAX_DRAFT_BYTES, MAX_DRAFTS_PER_OWNER
 from onewindow.errors import ValidationError
 
 
@@ -16,7 +16,7 @@ def test_a_draft_is_replaced_as_the_clerk_types_and_kept_per_person(hall, clock)
     loaded = hall.drafts.load("window1", "intake:sample-permit")
     assert loaded == saved
     assert loaded.first("name") == "星河科技" and loaded.first("phone") == ""
-    assert loaded.kind == "intake" and loaded.target == "sample-permit"
+    assert loaded.target == "sample-permit"
     assert loaded.updated_at == clock.now
     assert hall.drafts.load("window2", "intake:sample-permit") is None  # someone else's
     assert [d.key for d in hall.drafts.of("window1", "intake")] == ["intake:sample-permit"]
@@ -45,3 +45,13 @@ def test_drafts_are_bounded_in_size_and_number(hall):
         hall.drafts.save("w", "intake:one-more", [("name", "x")])
     hall.drafts.save("w", "intake:item0", [("name", "y")])  # replacing one is still fine
     assert hall.drafts.load("w", "intake:one-more") is None
+
+
+def test_drafts_expire_after_a_week(hall, clock):
+    hall.drafts.save("w", "intake:old", [("id_number", "11010519491231002X")])
+    clock.advance(days=KEEP_DAYS, seconds=1)
+    assert hall.drafts.load("w", "intake:old") is None  # never shown again
+    assert hall.drafts.of("w") == []
+    hall.drafts.save("w", "intake:new", [("name", "x")])  # and purged by the next save
+    from onewindow.storage.models import DraftRow
+    assert [r.key for r in DraftRow.select()] == ["intake:new"]

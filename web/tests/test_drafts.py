@@ -121,3 +121,30 @@ def test_a_checklist_draft_can_be_discarded_and_is_the_windows_own(client, hall,
     assert send(client, "/drafts/review/000000000000", {}, page=url).status_code == 404
     login("approver1")
     assert send(client, f"/drafts/review/{case.number}", {}).status_code == 403
+
+
+def test_a_full_draft_box_never_hides_the_clerks_work(client, hall, staff, login):
+    from onewindow.drafts import MAX_DRAFTS_PER_OWNER
+
+    for n in range(MAX_DRAFTS_PER_OWNER):
+        hall.drafts.save("window1", f"intake:item{n}", [("name", "x")])
+    login("window1")
+    response = send(client, "/drafts/intake/web-permit", HALF, page=FORM, headers=HTMX)
+    assert response.status_code == 200 and "草稿未能保存：未完成的草稿已达50份" in response.text
+    response = send(client, "/drafts/intake/web-permit", HALF, page=FORM)
+    assert response.headers["location"] == f"{FORM}&draft=failed"
+    assert "请先完成或删除一些未完成的接件" in client.get(response.headers["location"]).text
+    # a refused intake still shows its field errors
+    response = send(client, "/intake/new", {**HALF, "item": "web-permit", "phone": "1"},
+                    page=FORM)
+    assert response.status_code == 422 and "应为11位手机号码" in response.text
+
+
+def test_moving_the_case_on_drops_the_unsaved_marks(client, hall, staff, login):
+    case = hall.open_case(staff["window"], "web-permit", ENTERPRISE)
+    url = f"/cases/{case.number}"
+    login("window1")
+    send(client, f"/drafts/review/{case.number}", {"mark:application/neat": "passed"}, page=url)
+    response = send(client, f"{url}/actions/withdraw", {"reason": "申请人撤回"}, page=url)
+    assert response.status_code == 303
+    assert hall.drafts.load("window1", f"review:{case.number}") is None

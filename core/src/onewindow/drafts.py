@@ -2,7 +2,8 @@
 
 A draft belongs to one member of staff and one form (its ``key``, e.g. ``intake:ent-food``) and
 holds exactly what was typed, field by field. It is overwritten as the clerk types and removed
-when the form is finally sent. Drafts are working notes, not records: they are not audited.
+when the form is finally sent. Drafts are working notes, not records: they are not audited, and
+after ``KEEP_DAYS`` they are gone (they may hold an applicant's ID number).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .storage.models import DraftRow
 
 MAX_DRAFT_BYTES = 64 * 1024
 MAX_DRAFTS_PER_OWNER = 50
+KEEP_DAYS = 7
 _KEY = re.compile(r"^[a-z_]+:[\w.\-]{1,150}$")
 
 
@@ -28,11 +30,6 @@ class Draft:
     key: str
     fields: Mapping[str, tuple[str, ...]]
     updated_at: dt.datetime
-
-    @property
-    def kind(self) -> str:
-        """What form it is: the key's part before the colon (``intake``, ``review``)."""
-        return self.key.partition(":")[0]
 
     @property
     def target(self) -> str:
@@ -67,18 +64,26 @@ class Drafts:
             raise ValidationError({"": "草稿内容过长，未能保存"})
         now = self.hall.clock()
         with self.hall.db.atomic():
-            updated = (DraftRow.update(data=data, updated_at=now)
-                       .where((DraftRow.owner == owner) & (DraftRow.key == key)).execute())
-            if not updated:
-                if DraftRow.select().where(DraftRow.owner == owner).count() \
-                        >= MAX_DRAFTS_PER_OWNER:
-                    raise ValidationError({"": f"未完成的草稿已达{MAX_DRAFTS_PER_OWNER}份，"
-                                               "请先完成或删除一些"})
-                DraftRow.create(owner=owner, key=key, data=data, updated_at=now)
+            DraftRow.delete().where(DraftRow.owner == owner,
+                                    DraftRow.updated_at < self._oldest_kept()).execute()
+            mine = DraftRow.select().where(DraftRow.owner == owner)
+            if (mine.count() >= MAX_DRAFTS_PER_OWNER
+                    and not mine.where(DraftRow.key == key).exists()):
+                raise ValidationError({"": f"未完成的草稿已达{MAX_DRAFTS_PER_OWNER}份，"
+                                           "请先完成或删除一些"})
+            # an upsert: two autosaves arriving together cannot both insert
+            (DraftRow.insert(owner=owner, key=key, data=data, updated_at=now)
+             .on_conflict(conflict_target=[DraftRow.owner, DraftRow.key],
+                          update={DraftRow.data: data, DraftRow.updated_at: now})
+             .execute())
         return Draft(owner, key, {k: tuple(v) for k, v in grouped.items()}, now)
 
+    def _oldest_kept(self) -> dt.datetime:
+        return self.hall.clock() - dt.timedelta(days=KEEP_DAYS)
+
     def load(self, owner: str, key: str) -> Draft | None:
-        row = DraftRow.get_or_none((DraftRow.owner == owner) & (DraftRow.key == key))
+        row = DraftRow.get_or_none((DraftRow.owner == owner) & (DraftRow.key == key)
+                                   & (DraftRow.updated_at >= self._oldest_kept()))
         return _draft(row) if row else None
 
     def discard(self, owner: str, key: str) -> bool:
@@ -88,7 +93,8 @@ class Drafts:
 
     def of(self, owner: str, kind: str | None = None) -> list[Draft]:
         """The owner's drafts, most recently touched first (one query)."""
-        query = DraftRow.select().where(DraftRow.owner == owner)
+        query = DraftRow.select().where(DraftRow.owner == owner,
+                                        DraftRow.updated_at >= self._oldest_kept())
         if kind:
             query = query.where(DraftRow.key.startswith(kind + ":"))
         return [_draft(r) for r in query.order_by(DraftRow.updated_at.desc())]

@@ -293,7 +293,10 @@ async def act(request: Request, hall: NamedDependency[Hall], number: FromPath[st
 
     def step(actor: Actor, case: Case, form: FormMultiDict) -> Case:
         params = _action_params(request, action, form)
-        return hall.act(actor, case.number, action, reason=text(form, "reason"), params=params)
+        after = hall.act(actor, case.number, action, reason=text(form, "reason"), params=params)
+        if actor.role is Role.WINDOW_STAFF:  # the case moved on: unsaved marks are moot
+            hall.drafts.discard(actor.username, review_key(case.number))
+        return after
 
     return await _run(request, hall, number, f"action-{action}", step, action,
                       roles=tuple(found.roles), anchor="case-top")

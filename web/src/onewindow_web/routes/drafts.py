@@ -59,11 +59,23 @@ async def save_intake_draft(request: Request, hall: NamedDependency[Hall],
     form = await request.form()
     values = applicant_values(form)
     fields = [(name, value) for name, value in values.items() if value]
-    draft = await sync_to_thread(hall.drafts.save, actor.username, intake_key(item), fields)
+    try:
+        draft = await sync_to_thread(hall.drafts.save, actor.username, intake_key(item), fields)
+    except ValidationError as exc:  # too many drafts, or too long: say so, lose nothing typed
+        return _not_saved(request, exc, f"/intake/new?item={item}&draft=failed")
     if not wants_fragment(request):
         return Redirect(path=f"/intake/new?item={item}&draft=saved", status_code=303)
     return page(request, "intake/_draft_status.html", saved_at=draft.updated_at,
                 live=live_check(values))
+
+
+def _not_saved(request: Request, exc: ValidationError, fallback: str) -> Template | Redirect:
+    """The autosave could not keep the draft: tell the clerk beside the form (htmx), or go
+    back to the form with a note; the form itself still holds everything typed."""
+    if not wants_fragment(request):
+        return Redirect(path=fallback, status_code=303)
+    return page(request, "intake/_draft_status.html", saved_at=None, live={},
+                error=next(iter(exc.errors.values())))
 
 
 @post("/drafts/intake/{item:str}/discard", name="intake_draft_discard", sync_to_thread=True)
@@ -97,7 +109,10 @@ async def save_review_draft(request: Request, hall: NamedDependency[Hall],
         visible_case(hall, actor, number)  # 404 for a case that is not there
         return hall.drafts.save(actor.username, review_key(number), review_fields(form))
 
-    draft = await sync_to_thread(save)
+    try:
+        draft = await sync_to_thread(save)
+    except ValidationError as exc:
+        return _not_saved(request, exc, f"/cases/{number}#checklist")
     if not wants_fragment(request):
         return Redirect(path=f"/cases/{number}#checklist", status_code=303)
     return page(request, "cases/_review_draft_status.html", saved_at=draft.updated_at)

@@ -7,6 +7,8 @@ results follow the typing; without it the search button sends the same form.
 
 from __future__ import annotations
 
+import contextlib
+
 from litestar import Request, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.di import NamedDependency
@@ -48,10 +50,11 @@ def _item_or_404(hall: Hall, code: str) -> ApprovalItem:
 
 def _form_page(request: Request, hall: Hall, item: ApprovalItem, values: dict[str, str],
                errors: dict[str, str] | None = None, status_code: int = 200,
-               draft: Draft | None = None, draft_saved: bool = False) -> Template:
+               draft: Draft | None = None, draft_note: str = "") -> Template:
+    """``draft_note``: ``saved`` or ``failed`` after the no-JavaScript "save draft" button."""
     return page(request, "intake/new.html", status_code=status_code, item=item,
                 section=hall.catalogue.sections[item.section], values=values,
-                errors=errors or {}, draft=draft, draft_saved=draft_saved)
+                errors=errors or {}, draft=draft, draft_note=draft_note)
 
 
 @get("/intake", name="intake", sync_to_thread=False)
@@ -75,8 +78,7 @@ def intake_form(request: Request, hall: NamedDependency[Hall], item: FromQuery[s
     if saved is not None:
         values.update({name: saved.first(name) for name in APPLICANT_FIELDS
                        if saved.first(name)})
-    return _form_page(request, hall, found, values, draft=saved,
-                      draft_saved=draft == "saved")
+    return _form_page(request, hall, found, values, draft=saved, draft_note=draft)
 
 
 @post("/intake/new", name="intake_open")
@@ -90,9 +92,11 @@ async def intake_open(request: Request, hall: NamedDependency[Hall]) -> Template
     except ValidationError as exc:  # shown in the order of the form's fields
         order = {name: i for i, name in enumerate(APPLICANT_FIELDS)}
         errors = dict(sorted(exc.errors.items(), key=lambda e: order.get(e[0], len(order))))
-        # what was typed is kept server-side too, should the clerk leave the page now
-        await sync_to_thread(hall.drafts.save, actor.username, intake_key(item.code),
-                             [(k, v) for k, v in values.items() if v])
+        # what was typed is kept server-side too, should the clerk leave the page now; a
+        # draft that cannot be kept must not hide the field errors
+        with contextlib.suppress(ValidationError):
+            await sync_to_thread(hall.drafts.save, actor.username, intake_key(item.code),
+                                 [(k, v) for k, v in values.items() if v])
         return _form_page(request, hall, item, values, errors, status_code=422)
     except TransitionRefused as exc:  # the core's last word, should a role rule change
         return _form_page(request, hall, item, values, {"": exc.reason}, status_code=409)
