@@ -98,7 +98,7 @@ def create_app(hall: Hall | None = None, *, secure_cookies: bool | None = None) 
 
     return Litestar(
         route_handlers=[GuideController, home, login_form, login, logout, healthz, static,
-                        intake, intake_form, intake_open, case_page, review, defer, lookup,
+                        intake, intake_open, intake_form, case_page, review, defer, lookup,
                         supply, supplement_file, act, print_receipt, print_notice, print_commitment,
                         seal_ledger, *transfers.ROUTES, *consultations.ROUTES,
                         *problems.ROUTES, *calls.ROUTES, *drafts.ROUTES],

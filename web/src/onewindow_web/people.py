@@ -1,7 +1,9 @@
 """People and durations as the screens write them: display names, not login names.
 
-``staff_name`` loads every display name once per request (one query however many names a
-page shows) and falls back to the username for an account that no longer exists.
+Every display name is loaded once per request (one query however many names a page shows) by
+:func:`load_names`, which :func:`onewindow_web.templating.page` calls in the handler's worker
+thread, so rendering never queries the database on the event loop. ``staff_name`` falls back
+to the username for an account that no longer exists.
 """
 
 from __future__ import annotations
@@ -15,6 +17,13 @@ from .i18n import _template_locale, translations
 _STATE_KEY = "onewindow_display_names"
 
 
+def load_names(connection) -> None:
+    """Read the staff's display names for this request, once."""
+    state = connection.scope.setdefault("state", {})
+    if _STATE_KEY not in state:
+        state[_STATE_KEY] = accounts.display_names()
+
+
 @pass_context
 def staff_name(context, username: str | None) -> str:
     if not username:
@@ -22,11 +31,8 @@ def staff_name(context, username: str | None) -> str:
     request = context.get("request")
     if request is None:
         return accounts.display_names().get(username, username)
-    state = request.scope.setdefault("state", {})
-    names = state.get(_STATE_KEY)
-    if names is None:
-        names = state[_STATE_KEY] = accounts.display_names()
-    return names.get(username, username)
+    load_names(request)  # already loaded by page(), unless a template was rendered otherwise
+    return request.scope["state"][_STATE_KEY].get(username, username)
 
 
 @pass_context

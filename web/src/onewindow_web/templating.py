@@ -19,7 +19,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 from litestar_htmx import HTMXDetails
 
-from . import i18n
+from . import auth, i18n, people
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -63,6 +63,8 @@ def page(request: Request, template: str, *, fragment: str | None = None,
 
     Responses that can be either carry ``Vary: HX-Request`` so no cache mixes the two.
     """
+    if request.scope.get("state", {}).get(auth.PRIVATE_STATE):  # a signed-in page names staff
+        people.load_names(request)
     headers = {"Vary": "HX-Request, Cookie"} if fragment else {}
     context["fragment"] = fragment if fragment and wants_fragment(request) else None
     return Template(template_name=template, context=context, status_code=status_code,

@@ -66,7 +66,7 @@ def intake(request: Request, hall: NamedDependency[Hall], q: FromQuery[str] = ""
                 items=items, sections=hall.catalogue.sections)
 
 
-@get("/intake/new", name="intake_new", sync_to_thread=False)
+@get("/intake/new", name="intake_new", sync_to_thread=True)
 def intake_form(request: Request, hall: NamedDependency[Hall], item: FromQuery[str] = "",
                 draft: FromQuery[str] = "") -> Template:
     """The applicant form, with the clerk's unfinished draft for this item if there is one."""
