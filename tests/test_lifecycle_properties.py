@@ -17,6 +17,7 @@ from onewindow.case import (
     Actor,
     Applicant,
     Case,
+    CaseEvent,
     LookupRecord,
     ReviewMark,
     ReviewOutcome,
@@ -43,9 +44,11 @@ def new_case() -> Case:
     applicant = Applicant.create({"kind": "enterprise", "name": "甲公司", "phone": "13904120000",
                                   "credit_code": "91110000600037341L",
                                   "legal_representative": "张伟"})
+    opened = CaseEvent("T1", "open", "w", Role.WINDOW_STAFF, START, State.CONSULTATION,
+                       State.CONSULTATION)  # as every stored case begins
     return Case(number="T1", item_code=ITEM.code, item_version=ITEM.version, section="sample",
                 applicant=applicant, state=State.CONSULTATION, opened_by="w", opened_at=START,
-                item_snapshot=unstructure(ITEM))
+                item_snapshot=unstructure(ITEM), events=(opened,))
 
 
 def make_step(case: Case, choose):
@@ -101,8 +104,8 @@ def check_invariants(case: Case) -> None:
     taken_in = accepted = approved = transferred = False
     for number, event in enumerate(case.events):
         rules = {
-            # only as the case's first move, by the window, from a transfer form
-            "record_transfer": number == 0 and event.role is Role.WINDOW_STAFF
+            # only as the case's first move after it was opened, by the window
+            "record_transfer": number == 1 and event.role is Role.WINDOW_STAFF
             and event.after is State.APPROVED,
             "take_in": event.role is Role.WINDOW_STAFF,
             "notify": event.role is Role.WINDOW_STAFF,
