@@ -123,15 +123,6 @@ class JointReviews:
         return _call(row)
 
     # ---------------------------------------------------------------- writing
-    def _locked_case(self, number: str) -> tuple[CaseRow, Case]:
-        query = CaseRow.select().where(CaseRow.number == number)
-        if self.hall.db.for_update:  # the trail's last event must match the case's state
-            query = query.for_update()
-        row = query.first()
-        if row is None:
-            raise NotFound(f"没有编号为 {number} 的办件")
-        return row, repo.load_cases([row])[0]
-
     def call(self, actor: Actor, number: str, *, material: str = "", point: str = "",
              note: str = "") -> JointReviewCall:
         """The window calls the case's section to a joint review of its materials."""
@@ -140,7 +131,7 @@ class JointReviews:
             raise ValidationError({"note": f"说明不能超过{MAX_NOTE}字"})
         now = self.hall.clock()
         with self.hall.db.atomic():
-            _row, case = self._locked_case(number)
+            _row, case = repo.lock_case(number)
             if actor.role is not Role.WINDOW_STAFF:
                 raise TransitionRefused(number, case.state.value, "joint_review_call",
                                         "只有大厅服务人员可以呼叫共同形式审查", [])
@@ -166,13 +157,11 @@ class JointReviews:
         """An approver (or head) of the section answers: the response time is fixed now."""
         now = self.hall.clock()
         with self.hall.db.atomic():
-            query = JointReviewCallRow.select().where(JointReviewCallRow.id == call_id)
-            if self.hall.db.for_update:
-                query = query.for_update()
-            row = query.first()
+            row = repo.first_for_update(
+                JointReviewCallRow.select().where(JointReviewCallRow.id == call_id))
             if row is None:
                 raise NotFound(f"没有编号为 {call_id} 的共同形式审查呼叫")
-            _case_row, case = self._locked_case(row.case_number)
+            _case_row, case = repo.lock_case(row.case_number)
             if actor.role not in SECTION_BOUND_ROLES or actor.section != row.section:
                 raise TransitionRefused(row.case_number, case.state.value,
                                         "joint_review_answer",

@@ -251,13 +251,7 @@ class Hall:
         if action in DESK_ACTIONS:  # done with their own records, by their own desk
             raise TransitionRefused(number, "", action, DESK_ACTIONS[action], [])
         with self.db.atomic():
-            row = CaseRow.select().where(CaseRow.number == number)
-            if self.db.for_update:
-                row = row.for_update()
-            row = row.first()
-            if row is None:
-                raise NotFound(f"没有编号为 {number} 的办件")
-            before = repo.load_cases([row])[0]
+            row, before = repo.lock_case(number)
             after, event = lifecycle.apply(before, actor, action, at=self.clock(),
                                            reason=reason, params=params)
             repo.save_case(row, before, after)

@@ -24,6 +24,7 @@ from ..case import (
     Supplement,
 )
 from ..catalogue import ApplicantKind, DeferralKind
+from ..errors import NotFound
 from .models import (
     AuditRow,
     CaseCounterRow,
@@ -182,3 +183,20 @@ def next_in_sequence(key: str) -> int:
                   update={CaseCounterRow.last: CaseCounterRow.last + 1})
      .execute())
     return CaseCounterRow.get_by_id(key).last
+
+
+def first_for_update(query):
+    """The query's first row, locked until the transaction ends (``SELECT … FOR UPDATE`` on
+    PostgreSQL; SQLite takes the whole database for a write anyway), or None."""
+    if query.model._meta.database.for_update:
+        query = query.for_update()
+    return query.first()
+
+
+def lock_case(number: str) -> tuple[CaseRow, Case]:
+    """The case ``number`` and its row, locked for the transaction: whatever is written next
+    (its change, its audit event) sees no concurrent change. :class:`NotFound` if missing."""
+    row = first_for_update(CaseRow.select().where(CaseRow.number == number))
+    if row is None:
+        raise NotFound(f"没有编号为 {number} 的办件")
+    return row, load_cases([row])[0]
