@@ -19,7 +19,7 @@ from onewindow import accounts
 from onewindow.config import Settings
 from onewindow.plugins import load_registry
 from onewindow.services import Hall, open_hall
-from onewindow.testing import settings_for_tests
+from onewindow.testing import counting_queries, settings_for_tests
 from onewindow_web.app import create_app
 
 HERE = Path(__file__).parent
@@ -93,6 +93,14 @@ def app(hall):
 def client(app) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+def page_queries(client: TestClient, hall: Hall, url: str):
+    """(the SQL statements, the response) of one GET of ``url``, which must succeed."""
+    with counting_queries(hall.db) as executed:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return executed, response
 
 
 def csrf_token(client: TestClient, url: str = "/login") -> str:

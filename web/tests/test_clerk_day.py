@@ -11,7 +11,7 @@ from onewindow.case import ReviewOutcome
 from onewindow.lifecycle import applicable_materials, item_of
 from onewindow.workdays import add_working_days
 
-from .conftest import CSRF_FIELD, ENTERPRISE, PERSON
+from .conftest import CSRF_FIELD, ENTERPRISE, PERSON, page_queries
 
 
 def send(client, url: str, data: dict, *, page: str):
@@ -86,31 +86,14 @@ def test_other_roles_have_no_owed_list(client, hall, staff, login):
     assert 'id="owed"' not in client.get("/").text
 
 
-def _count_queries(client, hall, url):
-    executed = []
-    original = hall.db.execute_sql
-
-    def counting(sql, *args, **kwargs):
-        executed.append(sql)
-        return original(sql, *args, **kwargs)
-
-    hall.db.execute_sql = counting
-    try:
-        response = client.get(url)
-    finally:
-        del hall.db.execute_sql
-    assert response.status_code == 200
-    return executed, response
-
-
 def test_owed_list_query_count_does_not_grow_with_the_cases(client, hall, staff, login):
     _owing(hall, staff)
     login("window1")
-    few, response = _count_queries(client, hall, "/")
+    few, response = page_queries(client, hall, "/")
     assert response.text.count("#deferrals") == 1
     for _ in range(6):
         _owing(hall, staff)
-    many, response = _count_queries(client, hall, "/")
+    many, response = page_queries(client, hall, "/")
     assert response.text.count("#deferrals") == 7
     assert len(few) == len(many), (few, many)
 

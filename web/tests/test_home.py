@@ -7,7 +7,7 @@ import re
 from onewindow.case import ReviewOutcome
 from onewindow.lifecycle import applicable_materials, item_of
 
-from .conftest import ENTERPRISE, PERSON
+from .conftest import ENTERPRISE, PERSON, page_queries
 
 
 def _take_in(hall, window, case):
@@ -80,32 +80,15 @@ def test_supervision_sees_all_recent_cases(client, hall, staff, login):
     assert "全大厅近期办件" in text
 
 
-def _count_queries(client, hall, url):
-    executed = []
-    original = hall.db.execute_sql
-
-    def counting(sql, *args, **kwargs):
-        executed.append(sql)
-        return original(sql, *args, **kwargs)
-
-    hall.db.execute_sql = counting
-    try:
-        response = client.get(url)
-    finally:
-        del hall.db.execute_sql
-    assert response.status_code == 200
-    return executed, response
-
-
 def test_home_query_count_does_not_grow_with_the_number_of_cases(client, hall, staff, login):
     for _ in range(3):
         hall.open_case(staff["window"], "web-permit", PERSON)
     login("window1")
-    few, response = _count_queries(client, hall, "/")
+    few, response = page_queries(client, hall, "/")
     assert len(re.findall(r'<td class="code"><a href="/cases/\d{12}">\d{12}</a></td>', response.text)) == 3
     for _ in range(27):
         hall.open_case(staff["window"], "web-permit", PERSON)
-    many, response = _count_queries(client, hall, "/")
+    many, response = page_queries(client, hall, "/")
     assert len(re.findall(r'<td class="code"><a href="/cases/\d{12}">\d{12}</a></td>', response.text)) == 30
     assert len(few) == len(many), (few, many)
     assert len(many) <= 10, many

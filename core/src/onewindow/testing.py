@@ -16,6 +16,7 @@ database cannot be reached, tests fail: they never skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -43,6 +44,32 @@ def _reset_postgres(url: str) -> None:
     with db:
         db.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
         db.execute_sql("CREATE SCHEMA public")
+
+
+class QueryLog(list):
+    """The SQL statements run inside :func:`counting_queries`, in order."""
+
+
+@contextlib.contextmanager
+def counting_queries(db) -> Iterator[QueryLog]:
+    """Record every statement ``db`` runs in the block: for tests that a page or a list costs
+    the same number of queries however long it is::
+
+        with counting_queries(hall.db) as few:
+            hall.queue(limit=10)
+    """
+    log = QueryLog()
+    original = db.execute_sql
+
+    def counting(sql, *args, **kwargs):
+        log.append(sql)
+        return original(sql, *args, **kwargs)
+
+    db.execute_sql = counting
+    try:
+        yield log
+    finally:
+        del db.execute_sql
 
 
 def settings_for_tests(home: Path) -> Settings:
