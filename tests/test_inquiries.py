@@ -12,6 +12,7 @@ from onewindow.inquiries import month_bounds, parse_identifier, parse_month, shi
 from onewindow.storage.models import AuditRow, InquiryRow
 
 SEPTEMBER = dt.date(2026, 9, 1)
+OCTOBER = dt.date(2026, 10, 1)
 FAILED_SEAL = [("application", "signed", "passed", ""),
                ("application", "sealed", "failed", "加盖的是分公司公章"),
                ("application", "neat", "passed", ""), ("lease", "valid", "passed", ""),
@@ -23,6 +24,18 @@ def notified(hall, staff, applicant=ENTERPRISE, clerk="window"):
     case = hall.open_case(staff[clerk], "sample-permit", applicant)
     hall.review(staff[clerk], case.number, FAILED_SEAL)
     return hall.act(staff[clerk], case.number, "notify")
+
+
+def passed(hall, staff, case, clerk="window"):
+    """The applicant brings what the notice asked for and the case is taken in."""
+    hall.review(staff[clerk], case.number, [("application", "sealed", "passed", "")])
+    return hall.act(staff[clerk], case.number, "take_in")
+
+
+def tally(hall, month=SEPTEMBER, username="window1"):
+    """(repeat visits, breaches, loses eligibility) of one member of staff in the month."""
+    found = {t.username: t for t in hall.inquiries.month(month).tallies}.get(username)
+    return (found.repeat_visits, found.breaches, found.loses_eligibility) if found else None
 
 
 def ask(hall, actor, **data):
@@ -120,8 +133,9 @@ def test_an_inquiry_after_a_notice_is_a_repeat_visit(hall, staff, clock, window2
     assert [(v.how, v.earlier_case, v.noticed_by, v.reference) for v in visits] == [
         ("inquiry", case.number, "window1", str(inquiry.id))]
     # counted against who gave the notice, not who took the question
-    assert hall.inquiries.repeat_counts(SEPTEMBER) == {"window1": 1}
-    assert hall.inquiries.repeat_counts(dt.date(2026, 10, 1)) == {}
+    assert tally(hall) == (1, 0, False)
+    assert tally(hall, username="window2") == (0, 0, False)  # only unanswered questions
+    assert hall.inquiries.repeat_visits(OCTOBER) == []
 
 
 def test_after_intake_the_notice_no_longer_brings_anyone_back(hall, staff, clock):
@@ -141,14 +155,95 @@ def test_coming_back_to_the_window_after_a_notice_counts(hall, staff, clock):
     hall.review(staff["window"], case.number, [("application", "sealed", "failed", "仍不对")])
     hall.act(staff["window"], case.number, "notify")  # a second notice: another visit
     clock.advance(days=1)
-    hall.review(staff["window"], case.number, [("application", "sealed", "passed", "")])
-    hall.act(staff["window"], case.number, "take_in")
+    passed(hall, staff, case)  # and a third visit
     visits = hall.inquiries.repeat_visits(SEPTEMBER)
-    assert [(v.how, v.earlier_case, v.at.date()) for v in visits] == [
-        ("window", case.number, dt.date(2026, 9, 29)),
-        ("window", case.number, dt.date(2026, 9, 30))]
+    assert [(v.how, v.earlier_case, v.at.date(), v.number, v.breach) for v in visits] == [
+        ("window", case.number, dt.date(2026, 9, 29), 1, "second_notice"),
+        ("window", case.number, dt.date(2026, 9, 30), 2, "again")]
     assert visits[0].applicant_identifier == ENTERPRISE["credit_code"]
-    assert hall.inquiries.repeat_counts(SEPTEMBER) == {"window1": 2}
+    # both visits are counted, and both are breaches of one-time notification
+    assert tally(hall) == (2, 2, True)
+
+
+def test_a_single_return_after_a_notice_is_counted_but_costs_nothing(hall, staff, clock):
+    case = notified(hall, staff)
+    clock.advance(days=1)
+    passed(hall, staff, case)  # the notice told everything: one return, taken in
+    [visit] = hall.inquiries.repeat_visits(SEPTEMBER)
+    assert (visit.how, visit.number, visit.second_notice, visit.breach) == (
+        "window", 1, False, "")
+    assert tally(hall) == (1, 0, False)
+    # the case page shows the visit too, and no breach
+    visits = hall.inquiries.earlier_notices(hall.get_case(case.number))
+    assert visits.visits == 2 and visits.breaches == ()
+
+
+def test_a_second_notice_on_the_same_application_costs_eligibility(hall, staff, clock,
+                                                                    window2):
+    case = notified(hall, staff)
+    clock.advance(days=1)
+    hall.review(window2, case.number, [("application", "sealed", "failed", "仍不对")])
+    second = hall.act(window2, case.number, "notify")
+    assert second.events[-1].data["repeat"] is True
+    [visit] = hall.inquiries.repeat_visits(SEPTEMBER)
+    assert (visit.number, visit.breach) == (1, "second_notice")
+    # against whoever gave the notice that did not tell everything at once
+    assert visit.noticed_by == "window1"
+    assert tally(hall) == (1, 1, True)
+    assert tally(hall, username="window2") is None
+
+
+def test_a_second_notice_the_same_day_as_an_inquiry_is_still_a_breach(hall, staff, clock):
+    case = notified(hall, staff)
+    clock.advance(days=1)
+    ask(hall, staff["window"], item="sample-permit", identifier=ENTERPRISE["credit_code"])
+    clock.advance(minutes=20)  # the same visit: asked first, then noticed again at the window
+    hall.review(staff["window"], case.number, [("application", "sealed", "failed", "仍不对")])
+    hall.act(staff["window"], case.number, "notify")
+    [visit] = hall.inquiries.repeat_visits(SEPTEMBER)
+    assert (visit.how, visit.breach) == ("inquiry", "second_notice")
+    assert tally(hall) == (1, 1, True)
+
+
+def test_a_third_visit_costs_eligibility(hall, staff, clock, window2):
+    case = notified(hall, staff)
+    clock.advance(days=1)
+    ask(hall, window2, item="sample-permit", identifier=ENTERPRISE["credit_code"])
+    assert tally(hall) == (1, 0, False)  # one return: nothing lost yet
+    clock.advance(days=1)
+    passed(hall, staff, case)  # back again: the notice did not do its work
+    visits = hall.inquiries.repeat_visits(SEPTEMBER)
+    assert [(v.how, v.number, v.breach) for v in visits] == [
+        ("inquiry", 1, ""), ("window", 2, "again")]
+    assert tally(hall) == (2, 1, True)
+    page = hall.inquiries.earlier_notices(hall.get_case(case.number))
+    assert [v.number for v in page.breaches] == [2]
+
+
+def test_coming_back_again_is_seen_across_months(hall, staff, clock, window2):
+    notified(hall, staff)  # 28 September
+    clock.advance(days=2)
+    ask(hall, window2, item="sample-permit", identifier=ENTERPRISE["credit_code"])
+    clock.advance(days=1)  # 1 October
+    ask(hall, window2, item="sample-permit", identifier=ENTERPRISE["credit_code"])
+    assert tally(hall) == (1, 0, False)
+    [visit] = hall.inquiries.repeat_visits(OCTOBER)
+    assert (visit.at.date(), visit.number, visit.breach) == (dt.date(2026, 10, 1), 2, "again")
+    assert tally(hall, OCTOBER) == (1, 1, True)
+
+
+def test_after_intake_a_new_application_starts_afresh(hall, staff, clock):
+    first = notified(hall, staff)
+    clock.advance(days=1)
+    passed(hall, staff, first)  # one return, taken in
+    clock.advance(days=1)
+    second = notified(hall, staff)  # a new application for the same item, a new notice
+    clock.advance(days=1)
+    passed(hall, staff, second)
+    visits = hall.inquiries.repeat_visits(SEPTEMBER) + hall.inquiries.repeat_visits(OCTOBER)
+    assert [(v.earlier_case, v.number, v.breach) for v in visits] == [
+        (first.number, 1, ""), (second.number, 1, "")]
+    assert tally(hall) == (1, 0, False) and tally(hall, OCTOBER) == (1, 0, False)
 
 
 def test_a_new_case_after_a_notice_counts_once_per_day(hall, staff, clock, window2):
@@ -169,8 +264,11 @@ def test_a_new_case_after_a_notice_counts_once_per_day(hall, staff, clock, windo
     # another applicant or another item is not a repeat visit
     hall.open_case(window2, "sample-permit", ENTERPRISE)
     hall.open_case(window2, "sample-simple", PERSON)
-    assert len(hall.inquiries.repeat_visits(SEPTEMBER)) == 2
-    assert hall.inquiries.repeat_counts(SEPTEMBER, section="elsewhere") == {}
+    visits = hall.inquiries.repeat_visits(SEPTEMBER)
+    # the applicant came back twice after the same notice: the second time is a breach
+    assert [(v.number, v.breach) for v in visits] == [(1, ""), (2, "again")]
+    assert hall.inquiries.repeat_visits(SEPTEMBER, section="elsewhere") == []
+    assert len(hall.inquiries.repeat_visits(SEPTEMBER, section="sample")) == 2
     assert second.number != third.number
 
 
@@ -185,7 +283,10 @@ def test_the_month_tallies_each_member_of_staff(hall, staff, clock, window2):
     assert len(month.inquiries) == 3 and month.inquiries[0].first_asked == "approver1"
     tallies = {t.username: t for t in month.tallies}
     assert tallies["window1"].display_name == "王晓梅"
-    assert tallies["window1"].repeat_visits == 1 and tallies["window1"].loses_eligibility
+    # one return after a notice: counted, not a breach, eligibility kept
+    assert tallies["window1"].repeat_visits == 1 and tallies["window1"].breaches == 0
+    assert not tallies["window1"].loses_eligibility
+    # unanswered questions are listed; they do not cost eligibility
     assert tallies["window2"].repeat_visits == 0 and tallies["window2"].unanswered == 2
     assert not tallies["window2"].loses_eligibility
     assert "approver1" not in tallies

@@ -33,7 +33,7 @@ def test_a_point_reported_unclear_is_kept_with_its_version_and_traced(hall, staf
     assert (report.material, report.point, report.case_number) == (
         "application", "sealed", case.number)
     assert report.reported_by == "window1" and report.reported_at == hall.clock()
-    assert hall.problems.reported_points(case.number) == {"application/sealed"}
+    assert hall.problems.reported_points(case.number, "window1") == {"application/sealed"}
     # on the case's own trail, which still verifies (the event keeps the case's state)
     event = hall.get_case(case.number).events[-1]
     assert event.action == "point_unclear" and event.before == event.after == case.state
@@ -42,8 +42,10 @@ def test_a_point_reported_unclear_is_kept_with_its_version_and_traced(hall, staf
     # one click twice is one report; a colleague's is another
     again = hall.problems.report(staff["window"], case.number, "application", "sealed")
     assert again.id == report.id
+    assert hall.problems.reported_points(case.number, "approver1") == frozenset()
     hall.problems.report(staff["approver"], case.number, "application", "sealed")
     assert PointReportRow.select().count() == 2
+    assert hall.problems.reported_points(case.number, "approver1") == {"application/sealed"}
 
 
 def test_reports_are_checked(hall, staff):

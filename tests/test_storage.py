@@ -149,7 +149,7 @@ def test_upgrading_an_old_database_keeps_its_rows_and_matches_the_models(tmp_pat
     db.execute_sql("INSERT INTO staff (username, display_name, role, password_hash, active) "
                    "VALUES ('old1', '老同事', 'window_staff', 'x', 1)")
     assert migrate.upgrade(db) == ["m0002_staff_session_generation", "m0003_seal_ledger",
-                                   "m0004_working_day"]
+                                   "m0004_working_day", "m0005_audit_action_index"]
     assert db.execute_sql("SELECT username, session_generation FROM staff").fetchall() == [
         ("old1", 0)]
     for model in ALL_ROWS:

@@ -8,9 +8,8 @@ the latter stored and shown masked only).
 
 One-time notification (一次性告知制): an applicant who comes back for the same item after a
 one-time notice (一次性告知书) is a **repeat visit** (再次来访), counted against the member of
-staff who gave that notice; staff who make applicants come back lose that month's eligibility
-for the "business expert" and "service star" awards. Repeat visits are read from what the hall
-already stores, never typed in:
+staff who gave that notice. Repeat visits are read from what the hall already stores, never
+typed in:
 
 1. an inquiry logged for the same item and applicant as an earlier case whose notice was not
    yet followed by intake (:attr:`Inquiry.repeat_of`, fixed when the line is logged);
@@ -19,8 +18,22 @@ already stores, never typed in:
 3. a new case opened for the same item and applicant as an earlier case with a notice that was
    not followed by intake before the new case was opened.
 
-A visit is counted once per earlier case and day, whichever of the three shows it. Every read
-here costs a fixed number of queries however many lines there are.
+A visit is counted once per earlier case and day, whichever of the three shows it.
+
+Coming back once after a complete notice is what the notice is for: it is counted, never held
+against anyone. A **breach** (违反一次性告知) is what costs the member of staff who gave the
+notice that month's eligibility for the "business expert" and "service star" awards
+(业务能手、服务标兵):
+
+- a **second notice** on the same application (a ``notify`` event whose state before was
+  ``notified``; its data says ``"repeat": true``): the first one did not tell everything;
+- the applicant **coming back again**: the second and every later repeat visit for the same
+  item and applicant (credit code or ID number) since the last intake of a case for them
+  (:attr:`RepeatVisit.number`).
+
+Each breach is counted against whoever gave the notice just before that visit. A question asked
+first and left unanswered is shown in the month's tally but does not, by itself, cost
+eligibility. Every read here costs a fixed number of queries however many lines there are.
 """
 
 from __future__ import annotations
@@ -31,7 +44,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 from stdnum.cn import ric, uscc
 
 from . import audit
@@ -130,7 +143,9 @@ class RepeatVisit:
     was worked again at the window), ``new_case`` (a new case was opened). ``earlier_case``
     is the case whose notice came before; ``noticed_by`` who gave that notice, the member of
     staff the visit counts against. ``reference`` is the inquiry's number or the case number
-    of the visit.
+    of the visit. ``second_notice``: the visit ended in another notice on the same
+    application; ``number``: which visit after a notice this is for the item and applicant,
+    counted since the last intake of a case for them (1 for the first return).
     """
 
     at: dt.datetime
@@ -143,21 +158,34 @@ class RepeatVisit:
     applicant_name: str
     applicant_identifier: str
     reference: str
+    second_notice: bool = False
+    number: int = 1
+
+    @property
+    def breach(self) -> str:
+        """``second_notice``, ``again`` (the applicant came back more than once) or ``""``:
+        a single return after a complete notice is no breach."""
+        if self.second_notice:
+            return "second_notice"
+        return "again" if self.number > 1 else ""
 
 
 @frozen
 class StaffTally:
-    """One member of staff's month: repeat visits their notices caused, questions they were
-    asked first and left unanswered. Any repeat visit costs the month's eligibility."""
+    """One member of staff's month: repeat visits after their notices, the breaches of
+    one-time notification among them, and questions they were asked first and left
+    unanswered. Only a breach costs the month's eligibility: a single return after a notice
+    does not, and neither does an unanswered question."""
 
     username: str
     display_name: str
     repeat_visits: int
+    breaches: int
     unanswered: int
 
     @property
     def loses_eligibility(self) -> bool:
-        return self.repeat_visits > 0
+        return self.breaches > 0
 
 
 @frozen
@@ -177,9 +205,10 @@ class CaseVisits:
     """What the case page shows about the applicant's visits for this item.
 
     ``notices``: one-time notices on earlier cases for the same applicant and item;
-    ``repeat_visits``: the visits after a notice, on this case or those before it;
-    ``visits``: how many times the applicant has come for this application (the first visit
-    and every repeat visit). False when there is nothing to tell.
+    ``repeat_visits``: the visits after a notice, on this case or those before it, and
+    ``breaches`` those of them that breach one-time notification; ``visits``: how many times
+    the applicant has come for this application (the first visit and every repeat visit).
+    False when there is nothing to tell.
     """
 
     notices: tuple[EarlierNotice, ...]
@@ -190,6 +219,10 @@ class CaseVisits:
     def visits(self) -> int:
         return 1 + len(self.repeat_visits)
 
+    @property
+    def breaches(self) -> tuple[RepeatVisit, ...]:
+        return tuple(v for v in self.repeat_visits if v.breach)
+
     def __bool__(self) -> bool:
         return bool(self.notices or self.repeat_visits)
 
@@ -197,7 +230,7 @@ class CaseVisits:
 @frozen
 class ConsultationMonth:
     """A month at the consultation window: the log (newest first), the repeat visits (in
-    order) and each member of staff's tally (most repeat visits first)."""
+    order) and each member of staff's tally (most breaches, then repeat visits, first)."""
 
     month: dt.date
     inquiries: tuple[Inquiry, ...]
@@ -258,6 +291,11 @@ def _notice_before(events: list[_Event], *, at: dt.datetime | None = None,
     return found
 
 
+def _key(row: Any) -> tuple[str, str]:
+    """The item and applicant a case row is for: (item code, credit code or ID number)."""
+    return row.item_code, row.credit_code or row.id_number
+
+
 def _same_applicant(a: Any, b: Any) -> bool:
     return a.item_code == b.item_code and (
         (a.credit_code and a.credit_code == b.credit_code)
@@ -267,20 +305,22 @@ def _same_applicant(a: Any, b: Any) -> bool:
 def _collect(*, cases: Mapping[str, Any], events: Mapping[str, list[_Event]],
              inquiries: Iterable[InquiryRow], back_at_window: Iterable[_Event],
              new_cases: Iterable[Any]) -> list[RepeatVisit]:
-    """Repeat visits from the three sources, once per earlier case and day, in time order.
+    """Repeat visits from the three sources, once per earlier case and day, in time order,
+    numbered per item and applicant (:func:`_numbered`).
 
     ``cases`` must hold every case named (each inquiry's ``repeat_of``, each event's case and
-    the earlier cases a new case may follow).
+    the earlier cases a new case may follow); ``back_at_window`` the ``take_in`` and
+    ``notify`` events whose state before was ``notified``.
     """
     found: list[RepeatVisit] = []
 
-    def add(at, how, earlier, notice, reference, applicant=None):
+    def add(at, how, earlier, notice, reference, applicant=None, second_notice=False):
         applicant = applicant or earlier
         found.append(RepeatVisit(
             at=at, how=how, earlier_case=earlier.number, noticed_by=notice.actor,
             noticed_at=notice.at, item_code=earlier.item_code, section=earlier.section,
             applicant_name=applicant.applicant_name, applicant_identifier=_masked(applicant),
-            reference=reference))
+            reference=reference, second_notice=second_notice))
 
     for row in inquiries:
         earlier = cases.get(row.repeat_of)
@@ -294,8 +334,9 @@ def _collect(*, cases: Mapping[str, Any], events: Mapping[str, list[_Event]],
     for event in back_at_window:
         earlier = cases.get(event.case_number)
         notice = earlier and _notice_before(events.get(earlier.number, []), seq=event.seq)
-        if notice:
-            add(event.at, "window", earlier, notice, earlier.number)
+        if notice:  # a notify from "notified" is a second notice on the same application
+            add(event.at, "window", earlier, notice, earlier.number,
+                second_notice=event.action == "notify")
     by_applicant: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for case in cases.values():
         if case.notices_issued:
@@ -314,14 +355,38 @@ def _collect(*, cases: Mapping[str, Any], events: Mapping[str, list[_Event]],
         if best:
             add(case.opened_at, "new_case", best[0], best[1], case.number, applicant=case)
     found.sort(key=lambda v: (v.at, v.earlier_case, v.reference))
-    seen: set[tuple[str, dt.date]] = set()
-    visits = []
+    kept: dict[tuple[str, dt.date], int] = {}
+    visits: list[RepeatVisit] = []
     for visit in found:
         key = (visit.earlier_case, visit.at.date())
-        if key not in seen:
-            seen.add(key)
+        if key not in kept:
+            kept[key] = len(visits)
             visits.append(visit)
-    return visits
+        elif visit.second_notice:  # the same visit, seen twice: the second notice stays
+            visits[kept[key]] = evolve(visits[kept[key]], second_notice=True)
+    return _numbered(visits, cases, events)
+
+
+def _numbered(visits: list[RepeatVisit], cases: Mapping[str, Any],
+              events: Mapping[str, list[_Event]]) -> list[RepeatVisit]:
+    """Number the visits (in time order) per item and applicant: the first return after a
+    notice is 1, the next 2 and so on, starting again after any intake of a case for the same
+    item and applicant (a ``take_in`` in ``events``)."""
+    intakes: dict[tuple[str, str], list[dt.datetime]] = defaultdict(list)
+    for number, chain in events.items():
+        case = cases.get(number)
+        if case is not None:
+            intakes[_key(case)].extend(e.at for e in chain if e.action == "take_in")
+    counted: dict[tuple[str, str], tuple[int, dt.datetime]] = {}
+    numbered = []
+    for visit in visits:
+        key = _key(cases[visit.earlier_case])
+        count, last = counted.get(key, (0, None))
+        if last is not None and any(last <= at < visit.at for at in intakes[key]):
+            count = 0  # taken in since the last visit: a new application starts afresh
+        counted[key] = (count + 1, visit.at)
+        numbered.append(evolve(visit, number=count + 1))
+    return numbered
 
 
 def _names(usernames: Iterable[str]) -> dict[str, str]:
@@ -469,43 +534,44 @@ class InquiryLog:
     def repeat_visits(self, month: dt.date, *, section: str | None = None
                       ) -> list[RepeatVisit]:
         """The month's repeat visits in time order, optionally for one section's items
-        (five queries whatever their number)."""
+        (four queries whatever their number).
+
+        Each visit is numbered against the applicant's whole history for the item, so that a
+        return in this month after one in an earlier month is seen as coming back again.
+        """
         start, end = month_bounds(month)
-        inquiries = list(InquiryRow.select().where(
+        # the cases the month touched: named by an inquiry, worked again at the window after
+        # a notice, or opened in the month
+        asked = InquiryRow.select(InquiryRow.repeat_of).where(
             (InquiryRow.asked_at >= start) & (InquiryRow.asked_at < end)
-            & InquiryRow.repeat_of.is_null(False)))
-        back = [_Event(r.seq, r.case_number, r.action, r.at, r.before, r.actor, "")
-                for r in AuditRow.select(AuditRow.seq, AuditRow.case_number, AuditRow.action,
-                                         AuditRow.at, AuditRow.before, AuditRow.actor)
-                .where((AuditRow.at >= start) & (AuditRow.at < end)
-                       & AuditRow.action.in_(("take_in", "notify"))
-                       & (AuditRow.before == NOTIFIED))]
-        new_query = CaseRow.select(*CASE_FIELDS).where((CaseRow.opened_at >= start)
-                                                       & (CaseRow.opened_at < end))
+            & InquiryRow.repeat_of.is_null(False))
+        back = AuditRow.select(AuditRow.case_number).where(
+            AuditRow.action.in_(("take_in", "notify")) & (AuditRow.at >= start)
+            & (AuditRow.at < end) & (AuditRow.before == NOTIFIED))
+        touched = (CaseRow.number.in_(asked) | CaseRow.number.in_(back)
+                   | ((CaseRow.opened_at >= start) & (CaseRow.opened_at < end)))
         if section:
-            new_query = new_query.where(CaseRow.section == section)
-        new_cases = list(new_query)
-        named = {r.repeat_of for r in inquiries} | {e.case_number for e in back}
-        codes = {c.credit_code for c in new_cases if c.credit_code}
-        ids = {c.id_number for c in new_cases if c.id_number}
-        earlier = CaseRow.number.in_(sorted(named)) if named else None
-        if codes or ids:
-            who = (CaseRow.credit_code.in_(sorted(codes)) if codes else None)
-            if ids:
-                by_id = CaseRow.id_number.in_(sorted(ids))
-                who = by_id if who is None else (who | by_id)
-            candidates = ((CaseRow.notices_issued > 0) & (CaseRow.opened_at < end)
-                          & CaseRow.item_code.in_(sorted({c.item_code for c in new_cases}))
-                          & who)
-            earlier = candidates if earlier is None else (earlier | candidates)
-        cases = {}
-        if earlier is not None:
-            cases = {c.number: c for c in CaseRow.select(*CASE_FIELDS).where(earlier)}
-        visits = _collect(cases=cases, events=_events(cases), inquiries=inquiries,
-                          back_at_window=back, new_cases=new_cases)
-        if section:
-            visits = [v for v in visits if v.section == section]
-        return visits
+            touched = touched & (CaseRow.section == section)
+        keys = {_key(c) for c in CaseRow.select(CaseRow.item_code, CaseRow.credit_code,
+                                                CaseRow.id_number).where(touched)}
+        keys = {(item, who) for item, who in keys if who}
+        if not keys:
+            return []
+        # their whole history for those items: every case for the same item and applicant
+        who = sorted({who for _, who in keys})
+        chain = {c.number: c for c in CaseRow.select(*CASE_FIELDS).where(
+            CaseRow.item_code.in_(sorted({item for item, _ in keys}))
+            & (CaseRow.credit_code.in_(who) | CaseRow.id_number.in_(who))
+            & (CaseRow.opened_at < end)) if _key(c) in keys}
+        events = _events(chain)
+        inquiries = list(InquiryRow.select().where(
+            InquiryRow.repeat_of.in_(sorted(chain)) & (InquiryRow.asked_at < end)))
+        back_at_window = [e for number in chain for e in events.get(number, [])
+                          if e.before == NOTIFIED and e.at < end]
+        visits = _collect(cases=chain, events=events, inquiries=inquiries,
+                          back_at_window=back_at_window, new_cases=chain.values())
+        return [v for v in visits
+                if start <= v.at < end and (not section or v.section == section)]
 
     def month(self, month: dt.date, *, section: str | None = None,
               asked_of: str | None = None) -> ConsultationMonth:
@@ -514,26 +580,23 @@ class InquiryLog:
         inquiries = self.inquiries(month, section=section, asked_of=asked_of)
         visits = self.repeat_visits(month, section=section)
         repeat: dict[str, int] = defaultdict(int)
+        breaches: dict[str, int] = defaultdict(int)
         unanswered: dict[str, int] = defaultdict(int)
         for visit in visits:
             repeat[visit.noticed_by] += 1
+            if visit.breach:
+                breaches[visit.noticed_by] += 1
         for inquiry in inquiries:
             if not inquiry.answered:
                 unanswered[inquiry.first_asked] += 1
         names = _names([*repeat, *unanswered, *(i.first_asked for i in inquiries)])
         tallies = sorted(
-            (StaffTally(u, names.get(u, u), repeat.get(u, 0), unanswered.get(u, 0))
+            (StaffTally(u, names.get(u, u), repeat.get(u, 0), breaches.get(u, 0),
+                        unanswered.get(u, 0))
              for u in set(repeat) | set(unanswered)),
-            key=lambda t: (-t.repeat_visits, -t.unanswered, t.username))
+            key=lambda t: (-t.breaches, -t.repeat_visits, -t.unanswered, t.username))
         return ConsultationMonth(month, tuple(inquiries), tuple(visits), tuple(tallies),
                                  names)
-
-    def repeat_counts(self, month: dt.date, *, section: str | None = None) -> dict[str, int]:
-        """Repeat visits in the month per member of staff who gave the earlier notice."""
-        counts: dict[str, int] = defaultdict(int)
-        for visit in self.repeat_visits(month, section=section):
-            counts[visit.noticed_by] += 1
-        return dict(counts)
 
     def earlier_notices(self, case) -> CaseVisits:
         """For the case page: notices given to the same applicant for the same item on

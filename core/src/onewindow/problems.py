@@ -209,11 +209,16 @@ class ProblemList:
         return _report(created)
 
     # ------------------------------------------------------------------- reading
-    def reported_points(self, number: str) -> frozenset[str]:
-        """The ``material/point`` keys reported unclear on the case, by anyone (one query)."""
+    def reported_points(self, number: str, username: str) -> frozenset[str]:
+        """The ``material/point`` keys ``username`` reported unclear on the case (one query).
+
+        Each person's report counts once (:meth:`report`), so a point a colleague reported
+        can still be reported by everyone else.
+        """
         return frozenset(f"{m}/{p}" for m, p in PointReportRow.select(
             PointReportRow.material, PointReportRow.point).where(
-            PointReportRow.case_number == number).tuples())
+            (PointReportRow.case_number == number)
+            & (PointReportRow.reported_by == username)).tuples())
 
     def reports(self, month: dt.date, *, section: str | None = None) -> list[PointReport]:
         """The month's reports, oldest first (one query)."""

@@ -189,7 +189,7 @@ def case_context(hall: Hall, case: Case, actor: Actor) -> dict[str, Any]:
         **call_panel(hall, case, actor),
         # earlier one-time notices to this applicant for this item (repeat visits)
         "visits": hall.inquiries.earlier_notices(case),
-        "reported_points": hall.problems.reported_points(case.number),
+        "reported_points": hall.problems.reported_points(case.number, actor.username),
         "field_id": field_id,
         "record_fields": record_fields,
         "masked_params": masked_params,

@@ -72,3 +72,21 @@ class Feedback:
 
 
 NO_FEEDBACK = Feedback()
+
+
+def parse_month(value: str, today: dt.date) -> tuple[dt.date | None, str]:
+    """A month as ``<input type="month">`` sends it (2026-09), as its first day.
+
+    Empty means the month of ``today``; anything else that is not ``YYYY-MM`` gives
+    ``(None, error)``, the error a msgid the page translates.
+    """
+    from onewindow.inquiries import parse_month as first_day
+
+    from .i18n import N_
+
+    if not (value or "").strip():
+        return dt.date(today.year, today.month, 1), ""
+    month = first_day(value)
+    if month is None:
+        return None, N_("Enter the month as year-month, e.g. 2026-09.")
+    return month, ""

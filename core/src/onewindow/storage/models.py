@@ -125,6 +125,7 @@ class AuditRow(BaseRow):
 
     class Meta:
         table_name = "audit"
+        indexes = ((("action", "at"), False),)  # migration 0005
 
 
 class AuditHeadRow(BaseRow):

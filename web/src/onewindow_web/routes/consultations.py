@@ -3,8 +3,10 @@
 Whoever is asked first (首问负责制) logs the question here and owns it until it is answered:
 the window staff, and the approvers who sit the consultation window on a rota. The page also
 shows the month's repeat visits (再次来访): applicants back for the same item after a one-time
-notice, counted against the member of staff who gave the notice, who loses that month's
-eligibility. The supervision section, which decides eligibility, reads the page too.
+notice, counted against the member of staff who gave the notice. Only a breach of one-time
+notification (a second notice on the same application, or the applicant coming back again)
+costs that member of staff the month's eligibility; a single return after a notice does not.
+The supervision section, which decides eligibility, reads the page too.
 
 Approvers and section heads see their own section's questions (and those asked of them) and
 their section's repeat visits; everyone else sees the whole hall. Every list costs a fixed
@@ -24,12 +26,12 @@ from litestar.response import Redirect, Template
 
 from onewindow.case import SECTION_BOUND_ROLES, Actor, Role
 from onewindow.errors import NotFound, TransitionRefused, ValidationError
-from onewindow.inquiries import LOGGING_ROLES, parse_month, shift_month
+from onewindow.inquiries import LOGGING_ROLES, shift_month
 from onewindow.services import Hall
 
 from ..access import require_role
 from ..errors import PageNotFound
-from ..forms import Feedback, text
+from ..forms import Feedback, parse_month, text
 from ..i18n import N_, translate
 from ..templating import page
 
@@ -38,20 +40,16 @@ INQUIRY_FIELDS = ("question", "item", "applicant_name", "identifier", "contacted
                   "answered", "answer")
 FIELD_LIMITS = {"question": 2000, "item": 64, "applicant_name": 100, "identifier": 40,
                 "contacted": 200, "answered": 5, "answer": 2000}
-BAD_MONTH = N_("Enter the month as year-month, e.g. 2026-09.")
 LOGGED = N_("The inquiry was logged.")
 ANSWERED = N_("The answer was recorded.")
 
 
 def _month_of(request: Request, hall: Hall, value: str) -> tuple[dt.date, dict[str, str]]:
-    """The month asked for (this month by default), and the error if it is not one."""
-    if not value.strip():
-        today = hall.clock().date()
-        return dt.date(today.year, today.month, 1), {}
-    month = parse_month(value)
+    """The month asked for (this month by default, and when it is not one), and the error."""
+    today = hall.clock().date()
+    month, error = parse_month(value, today)
     if month is None:
-        today = hall.clock().date()
-        return dt.date(today.year, today.month, 1), {"month": translate(request, BAD_MONTH)}
+        return dt.date(today.year, today.month, 1), {"month": translate(request, error)}
     return month, {}
 
 

@@ -7,7 +7,8 @@ section, item and point, for the coordination section (业务协调科) that rec
 sections that revise their points. It prints on A4.
 
 Window staff, coordination and supervision see every section; approvers and section heads
-their own.
+their own. A report the core refuses (a point the case's item does not have) comes back as a
+422 naming the field, inline for htmx; a case the actor may not see is a 404.
 """
 
 from __future__ import annotations
@@ -22,19 +23,20 @@ from litestar.response import Redirect, Template
 
 from onewindow.case import SECTION_BOUND_ROLES, Role
 from onewindow.errors import NotFound, TransitionRefused, ValidationError
-from onewindow.inquiries import parse_month, shift_month
+from onewindow.inquiries import shift_month
 from onewindow.problems import REPORTING_ROLES
 from onewindow.services import Hall
 
 from ..access import require_role, visible_case
 from ..errors import PageForbidden, PageNotFound
-from ..forms import text
+from ..forms import parse_month, text
 from ..i18n import N_, translate
 from ..templating import page, wants_fragment
 
 LIST_ROLES = (Role.WINDOW_STAFF, Role.COORDINATION, Role.SUPERVISION, Role.SECTION_HEAD,
               Role.APPROVER)
-BAD_MONTH = N_("Enter the month as year-month, e.g. 2026-09.")
+# what the clerk sees for each field the core names in a refusal
+FIELD_LABELS = {"point": N_("Review point"), "note": N_("Note on the report")}
 
 
 @post("/cases/{number:str}/points/unclear", name="point_unclear")
@@ -51,11 +53,18 @@ async def report_unclear(request: Request, hall: NamedDependency[Hall],
         material, _, point = key.partition("/")
         try:
             report = hall.problems.report(actor, number, material, point, note)
-        except (ValidationError, NotFound) as exc:
-            detail = "；".join(exc.errors.values()) if isinstance(exc, ValidationError) else ""
-            raise PageNotFound(detail=detail or f"没有编号为 {number} 的办件") from None
+        except NotFound:
+            raise PageNotFound(detail=f"没有编号为 {number} 的办件") from None
         except TransitionRefused as exc:
             raise PageForbidden(detail=exc.reason) from None
+        except ValidationError as exc:  # a point the case's item does not have, a long note
+            errors = [(translate(request, FIELD_LABELS.get(field, FIELD_LABELS["point"])), message)
+                      for field, message in exc.errors.items()]
+            if wants_fragment(request):  # htmx: the message takes the button's place
+                return page(request, "problems/_refused.html", fragment="refused",
+                            status_code=422, errors=errors)
+            return page(request, "problems/refused.html", status_code=422, errors=errors,
+                        number=number)
         if wants_fragment(request):  # htmx: the button becomes "reported", in place
             return page(request, "problems/_reported.html", fragment="reported",
                         key=report.key)
@@ -69,8 +78,8 @@ def problem_list(request: Request, hall: NamedDependency[Hall],
                  month: FromQuery[str] = "") -> Template:
     actor = require_role(request, *LIST_ROLES)
     today = hall.clock().date()
-    chosen = parse_month(month) if month.strip() else dt.date(today.year, today.month, 1)
-    errors = {} if chosen is not None else {"month": translate(request, BAD_MONTH)}
+    chosen, error = parse_month(month, today)
+    errors = {"month": translate(request, error)} if error else {}
     chosen = chosen or dt.date(today.year, today.month, 1)
     section = actor.section if actor.role in SECTION_BOUND_ROLES else None
     data = None if errors else hall.problems.month(chosen, section=section)
