@@ -487,7 +487,7 @@ def test_consultation_log_and_the_monthly_problem_list(page, server):
     page.wait_for_url(re.compile(r"/cases/[^/?]+\?done=open"))
     page.locator("button.point-unclear").first.click()
     page.locator(".point-reported").first.wait_for()
-    assert page.locator(".point-reported").first.inner_text() == "已报告"
+    assert page.locator(".point-reported").first.inner_text() == "已报告要点不清"
     sign_out(page, server)
 
     # ---- the coordination section reads the month's problem list

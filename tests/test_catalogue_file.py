@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from attrs import evolve
 
 from onewindow.catalogue import DeferralKind, Requirement, SealRule
 from onewindow.catalogue_file import load_catalogue_file, structure_item, unstructure
@@ -100,3 +101,58 @@ def test_bad_toml_and_missing_file(tmp_path):
         load_catalogue_file(path)
     with pytest.raises(CatalogueError, match="cannot read"):
         load_catalogue_file(tmp_path / "missing.toml")
+
+
+# ------------------------------------------------------- handled end to end on a network
+NETWORK_LINE = 'handled_on_network = "样例审批专网"  # 全流程专网审批: may take a transfer form'
+
+
+def test_handled_on_network_loads_and_is_exported():
+    permit, simple = load_catalogue_file(SAMPLE).items
+    assert permit.handled_on_network == "样例审批专网"
+    assert simple.handled_on_network == ""  # left out: handled on the platform
+    # ``catalogue export`` and case snapshots both go through unstructure
+    assert unstructure(permit)["handled_on_network"] == "样例审批专网"
+    assert unstructure(simple)["handled_on_network"] == ""
+    assert structure_item(unstructure(permit)) == permit
+    # a snapshot kept before the field existed still loads, as handled on the platform
+    old = unstructure(permit)
+    del old["handled_on_network"]
+    assert structure_item(old).handled_on_network == ""
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ('""', "handled_on_network: must not be empty; leave the field out for an item handled "
+           "on the platform"),
+    ('"   "', "handled_on_network: must not be empty"),
+    ("true", "handled_on_network: must be text (the dedicated network's name), got True"),
+    ("5", "handled_on_network: must be text (the dedicated network's name), got 5"),
+    ('" 样例审批专网"', "handled_on_network: must be one line without leading or trailing spaces"),
+    ('"样例\\n审批专网"', "handled_on_network: must be one line"),
+    ('"project-platform"', "handled_on_network: must be the dedicated network's name as a clerk "
+                           "reads it (e.g. 投资项目在线审批监管平台), not a code like "
+                           "'project-platform'"),
+    ('"' + "专" * 101 + '"', "handled_on_network: must be at most 100 characters, got 101"),
+])
+def test_a_bad_handled_on_network_is_named_precisely(tmp_path, value, message):
+    path = broken(tmp_path, NETWORK_LINE, f"handled_on_network = {value}")
+    [problem] = problems_of(path)
+    assert problem.startswith(f"item sample-permit: {message}"), problem
+
+
+def test_a_bad_handled_on_network_does_not_hide_other_faults(tmp_path):
+    text = SAMPLE.read_text(encoding="utf-8").replace(NETWORK_LINE, 'handled_on_network = ""')
+    path = tmp_path / "catalogue.toml"
+    path.write_text(text.replace("time_limit_days = 5", "time_limit_days = 0"), encoding="utf-8")
+    problems = problems_of(path)
+    assert len(problems) == 2
+    assert problems[0].startswith("item sample-permit: handled_on_network: must not be empty")
+    assert problems[1] == "item sample-permit: time_limit_days: must be > 0: 0"
+
+
+def test_handled_on_network_is_checked_when_built_in_code_too():
+    item = load_catalogue_file(SAMPLE).items[1]
+    assert evolve(item, handled_on_network="样例审批专网").handled_on_network == "样例审批专网"
+    for bad in ("  ", "sample-network", " 样例审批专网"):
+        with pytest.raises(ValueError, match="'handled_on_network' must"):
+            evolve(item, handled_on_network=bad)

@@ -10,6 +10,7 @@ from onewindow import accounts, audit
 from onewindow.errors import NotFound, TransitionRefused, ValidationError
 from onewindow.inquiries import month_bounds, parse_identifier, parse_month, shift_month
 from onewindow.storage.models import AuditRow, InquiryRow
+from onewindow.testing import counting_queries
 
 SEPTEMBER = dt.date(2026, 9, 1)
 OCTOBER = dt.date(2026, 10, 1)
@@ -314,18 +315,8 @@ def test_the_case_page_sees_earlier_notices_for_the_same_applicant(hall, staff, 
 
 def test_reading_costs_a_fixed_number_of_queries(hall, staff, clock, window2):
     def queries(call):
-        executed = []
-        original = hall.db.execute_sql
-
-        def counting(sql, *args, **kwargs):
-            executed.append(sql)
-            return original(sql, *args, **kwargs)
-
-        hall.db.execute_sql = counting
-        try:
+        with counting_queries(hall.db) as executed:
             call()
-        finally:
-            del hall.db.execute_sql
         return len(executed)
 
     def visit():

@@ -11,6 +11,7 @@ from onewindow import audit
 from onewindow.catalogue_file import unstructure
 from onewindow.errors import NotFound, TransitionRefused, ValidationError
 from onewindow.storage.models import AuditRow, CaseRow, PointReportRow
+from onewindow.testing import counting_queries
 
 SEPTEMBER = dt.date(2026, 9, 1)
 ALL_PASS = [("application", "signed", "passed", ""), ("application", "sealed", "passed", ""),
@@ -113,18 +114,8 @@ def test_a_point_is_shown_as_the_case_had_it(hall, staff):
 
 def test_the_month_costs_three_queries_however_long(hall, staff, clock):
     def queries():
-        executed = []
-        original = hall.db.execute_sql
-
-        def counting(sql, *args, **kwargs):
-            executed.append(sql)
-            return original(sql, *args, **kwargs)
-
-        hall.db.execute_sql = counting
-        try:
+        with counting_queries(hall.db) as executed:
             hall.problems.month(SEPTEMBER)
-        finally:
-            del hall.db.execute_sql
         return len(executed)
 
     def one():

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sample_plugin
+from attrs import evolve
 from conftest import ENTERPRISE, PERSON
 
 from onewindow import audit, transfers
@@ -116,12 +117,53 @@ def test_only_the_section_fills_and_only_its_own_items(hall, staff):
     assert TransferRow.select().count() == 0
     # the section head fills as well as the approver
     assert hall.transfers.fill(staff["head"], fill_data()).filled_by == "head1"
-    assert [i.code for i in hall.transfers.items_for(staff["approver"])] == [
-        "sample-simple", "sample-permit"]  # by name: 样例备案, 样例经营许可
+    # only the items handled end to end on a network: 样例备案 (sample-simple) is not
+    assert [i.code for i in hall.transfers.items_for(staff["approver"])] == ["sample-permit"]
     assert hall.transfers.items_for(staff["window"]) == []
 
 
-def test_the_applicant_must_be_of_a_kind_the_item_accepts(hall, staff):
+def test_an_item_handled_on_the_platform_takes_no_transfer_form(hall, staff, monkeypatch):
+    """Only 可通过各业务专网开展全流程网上审批的事项: any other item goes through intake."""
+    assert hall.catalogue.item("sample-simple").handled_on_network == ""
+    with pytest.raises(ValidationError) as info:
+        hall.transfers.fill(staff["approver"], fill_data(PERSON, item="sample-simple"))
+    assert info.value.errors == {
+        "item": "样例备案在平台办理，不属于全流程专网审批事项，不能通过专网审批事项信息转交表录入"}
+    with pytest.raises(ValidationError) as info:  # named with the other faults, at once
+        hall.transfers.fill(staff["approver"], fill_data(PERSON, item="sample-simple",
+                                                         form_date=""))
+    assert set(info.value.errors) == {"item", "form_date"}
+    assert TransferRow.select().count() == 0 and trail_size() == 0
+    # once the catalogue names its network, the same item takes a form
+    simple = hall.catalogue.item("sample-simple")
+    monkeypatch.setitem(hall.catalogue.items, "sample-simple",
+                        evolve(simple, handled_on_network="样例备案专网"))
+    assert [i.code for i in hall.transfers.items_for(staff["head"])] == [
+        "sample-simple", "sample-permit"]  # by name: 样例备案, 样例经营许可
+    assert hall.transfers.fill(staff["approver"], fill_data(PERSON, item="sample-simple"))
+
+
+def test_recording_refuses_an_item_no_longer_handled_on_a_network(hall, staff, monkeypatch):
+    form = hall.transfers.fill(staff["approver"], fill_data())
+    size = trail_size()
+    permit = hall.catalogue.item("sample-permit")
+    monkeypatch.setitem(hall.catalogue.items, "sample-permit",
+                        evolve(permit, handled_on_network=""))  # the catalogue changed
+    with pytest.raises(ValidationError) as info:
+        hall.transfers.record(staff["window"], form.number)
+    assert set(info.value.errors) == {"item"}
+    assert info.value.errors["item"].startswith("样例经营许可在事项目录中已改为在平台办理")
+    assert "请审批业务科核实" in info.value.errors["item"]
+    assert CaseRow.select().count() == 0 and trail_size() == size
+    assert not hall.transfers.get(form.number).recorded
+    monkeypatch.undo()  # listed again: the form is recorded as usual
+    assert hall.transfers.record(staff["window"], form.number).state is State.APPROVED
+
+
+def test_the_applicant_must_be_of_a_kind_the_item_accepts(hall, staff, monkeypatch):
+    simple = hall.catalogue.item("sample-simple")  # persons only
+    monkeypatch.setitem(hall.catalogue.items, "sample-simple",
+                        evolve(simple, handled_on_network="样例备案专网"))
     with pytest.raises(ValidationError) as info:
         hall.transfers.fill(staff["approver"], fill_data(item="sample-simple"))
     assert info.value.errors == {"kind": "样例备案不受理该类申请人"}

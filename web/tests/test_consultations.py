@@ -14,8 +14,8 @@ from onewindow.storage.models import InquiryRow
 from onewindow_web import labels
 from onewindow_web.templating import build_environment
 
-from .conftest import ENTERPRISE, PASSWORD, PERSON
-from .test_workday import ROLES, USERNAMES, _count_queries, send, text_of
+from .conftest import ENTERPRISE, PASSWORD, PERSON, page_queries
+from .test_workday import ROLES, USERNAMES, send, text_of
 
 RAW_ID = PERSON["id_number"]
 MASKED_ID = "1101**********002X"
@@ -210,11 +210,11 @@ def test_the_consultation_page_costs_the_same_queries_however_long(client, hall,
     for _ in range(2):
         visit()
     login("super1")
-    few, response = _count_queries(client, hall, "/consultations")
+    few, response = page_queries(client, hall, "/consultations")
     assert response.text.count('<tr id="inquiry-') == 4
     for _ in range(6):
         visit()
-    many, response = _count_queries(client, hall, "/consultations")
+    many, response = page_queries(client, hall, "/consultations")
     assert response.text.count('<tr id="inquiry-') == 16
     assert len(few) == len(many), (few, many)
     assert len(many) <= 12, many

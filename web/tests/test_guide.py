@@ -133,3 +133,14 @@ def test_one_form_definition_prints_blank_and_sample(client, web_registry):
     assert "填写范本" in sample.text
     assert client.get(f"/guide/items/{item.code}/forms/{form.code}/other").status_code == 404
     assert client.get(f"/guide/items/{item.code}/forms/nope/blank").status_code == 404
+
+
+def test_item_page_shows_the_network_an_item_is_handled_on_end_to_end(client):
+    text = client.get("/guide/items/web-permit").text
+    assert "全流程在专网办理：网页测试审批专网" in text
+    assert 'id="handled-on-network"' in text
+    english = client.get("/guide/items/web-permit?lang=en").text
+    assert "Handled end to end on the dedicated network: 网页测试审批专网" in english
+    # an item handled on the platform says nothing of the kind
+    text = client.get("/guide/items/web-filing?lang=zh_CN").text
+    assert "全流程在专网办理" not in text and 'id="handled-on-network"' not in text

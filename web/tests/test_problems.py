@@ -9,8 +9,8 @@ import pytest
 
 from onewindow.storage.models import PointReportRow
 
-from .conftest import CSRF_FIELD, ENTERPRISE, PERSON
-from .test_workday import ROLES, USERNAMES, _count_queries, _push, send, text_of
+from .conftest import CSRF_FIELD, ENTERPRISE, PERSON, page_queries
+from .test_workday import ROLES, USERNAMES, _push, send, text_of
 
 UNCLEAR_BUTTON = re.compile(
     r'<button type="submit" form="([^"]+)" name="point" value="application/signed"[^>]*'
@@ -162,11 +162,11 @@ def test_the_problem_list_costs_the_same_queries_however_long(client, hall, more
     for _ in range(2):
         one()
     login("coord1")
-    few, response = _count_queries(client, hall, "/problems")
+    few, response = page_queries(client, hall, "/problems")
     assert len(re.findall(r'<a class="code" href="/cases/\d{12}">', response.text)) == 4
     for _ in range(6):
         one()
-    many, response = _count_queries(client, hall, "/problems")
+    many, response = page_queries(client, hall, "/problems")
     assert len(re.findall(r'<a class="code" href="/cases/\d{12}">', response.text)) == 16
     assert len(few) == len(many), (few, many)
     assert len(many) <= 8, many

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from attrs import evolve
 
 from onewindow.case import State
 from onewindow.storage.models import CaseRow, TransferRow
 from onewindow_web.app import STATIC_DIR
 
-from .conftest import ENTERPRISE, PERSON
-from .test_workday import ROLES, USERNAMES, _count_queries, send, text_of, token_of
+from .conftest import ENTERPRISE, PERSON, page_queries
+from .test_workday import ROLES, USERNAMES, send, text_of, token_of
 
 RAW_ID = PERSON["id_number"]
 MASKED_ID = "1101**********002X"
@@ -39,7 +40,7 @@ def typed_enterprise(hall, **more) -> dict[str, str]:
 
 
 def typed_person(hall, **more) -> dict[str, str]:
-    return {"form_date": hall.clock().date().isoformat(), "item": "web-filing",
+    return {"form_date": hall.clock().date().isoformat(), "item": "web-permit",
             "kind": "person", "person_name": PERSON["name"], "id_number": RAW_ID,
             "person_phone": PERSON["phone"], "notes": "", **more}
 
@@ -47,7 +48,7 @@ def typed_person(hall, **more) -> dict[str, str]:
 def filled(hall, staff, data=None):
     """A form filled by the core directly, for the pages that only read or record it."""
     return hall.transfers.fill(staff["approver"], data or {
-        "item": "web-filing", "form_date": hall.clock().date(), **PERSON})
+        "item": "web-permit", "form_date": hall.clock().date(), **PERSON})
 
 
 def field_error(html: str, field: str) -> str:
@@ -58,13 +59,14 @@ def field_error(html: str, field: str) -> str:
 
 # ------------------------------------------------------------------------------ the walk
 def test_the_section_fills_and_the_window_records_with_javascript_off(client, hall, staff,
-                                                                      login):
+                                                                      login, monkeypatch):
     login("approver1")
     text = client.get("/transfers").text
     assert "专网审批事项信息转交表" in text and 'href="/transfers/new"' in text
     form_page = client.get("/transfers/new").text
     assert '<option value="web-permit">网页测试经营许可（单位、个人）</option>' in form_page
-    assert '<option value="web-filing">网页测试备案（个人）</option>' in form_page
+    # only the items handled end to end on a network: 网页测试备案 goes through intake
+    assert 'value="web-filing"' not in form_page and "网页测试备案" not in form_page
     assert f'value="{hall.clock().date().isoformat()}"' in form_page  # today, by default
     assert "审批经办人" in form_page and "李建国" in form_page
     assert SEED_NOTE in form_page and "<script" not in form_page.split("</head>")[1]
@@ -98,10 +100,22 @@ def test_the_section_fills_and_the_window_records_with_javascript_off(client, ha
     assert field_error(response.text, "person_phone") == "请填写联系电话"
     assert 'value="王芳"' in response.text and 'value="110105194912310021"' in response.text
     assert 'value="person" id="kind-person" checked' in response.text
-    # an item that does not take a unit
-    response = send(client, "/transfers/new", typed_enterprise(hall, item="web-filing"),
+    # an item handled on the platform, typed in by hand: refused beside the item, in Chinese
+    response = send(client, "/transfers/new", typed_person(hall, item="web-filing"),
                     page="/transfers/new")
+    assert response.status_code == 422
+    assert field_error(response.text, "item") == (
+        "网页测试备案在平台办理，不属于全流程专网审批事项，不能通过专网审批事项信息转交表录入")
+    assert '<a href="#transfer-item">' in response.text
+    assert 'value="王芳"' in response.text  # everything typed stays
+    # an item that does not take a unit (were 网页测试备案 handled on a network)
+    with monkeypatch.context() as patch:
+        patch.setitem(hall.catalogue.items, "web-filing",
+                      evolve(hall.catalogue.item("web-filing"), handled_on_network="网页测试备案专网"))
+        response = send(client, "/transfers/new", typed_enterprise(hall, item="web-filing"),
+                        page="/transfers/new")
     assert response.status_code == 422 and "网页测试备案不受理该类申请人" in response.text
+    assert TransferRow.select().count() == 0
 
     # ---- saved: POST-redirect-GET to the form
     response = send(client, "/transfers/new", typed_person(hall), page="/transfers/new")
@@ -217,7 +231,7 @@ def test_english_keeps_the_domain_words(client, hall, staff, login):
     login("approver1")
     html = client.get(f"/transfers/{form.number}/print?lang=en").text
     assert "Dedicated-network transfer form" in html and "Signature of the hall service staff" in html
-    assert "网页测试备案" in html and "王芳" in html
+    assert "网页测试经营许可" in html and "王芳" in html
 
 
 # ------------------------------------------------------------------------------ who sees what
@@ -249,11 +263,11 @@ def test_the_window_list_costs_the_same_queries_for_2_or_10_forms(client, hall, 
     for _ in range(2):
         filled(hall, staff)
     login("window1")
-    few, response = _count_queries(client, hall, "/transfers")
+    few, response = page_queries(client, hall, "/transfers")
     assert len(set(NUMBER.findall(response.text))) == 2
     for _ in range(8):
         filled(hall, staff)
-    many, response = _count_queries(client, hall, "/transfers")
+    many, response = page_queries(client, hall, "/transfers")
     assert len(set(NUMBER.findall(response.text))) == 10
     assert len(few) == len(many), (few, many)
 
@@ -322,3 +336,26 @@ def test_a_post_without_the_csrf_token_is_refused(client, hall, staff, login):
                            follow_redirects=False)
     assert response.status_code == 403
     assert not hall.transfers.get(form.number).recorded
+
+
+# ------------------------------------------------------------------------------ which items
+def test_recording_an_item_no_longer_handled_on_a_network_is_refused(client, hall, staff, login,
+                                                                    monkeypatch):
+    form = filled(hall, staff)
+    monkeypatch.setitem(hall.catalogue.items, "web-permit",  # the catalogue changed since
+                        evolve(hall.catalogue.item("web-permit"), handled_on_network=""))
+    login("window1")
+    response = send(client, f"/transfers/{form.number}/record", page=f"/transfers/{form.number}")
+    assert response.status_code == 422
+    assert "网页测试经营许可在事项目录中已改为在平台办理" in response.text
+    assert "请审批业务科核实" in response.text
+    assert CaseRow.select().count() == 0 and not hall.transfers.get(form.number).recorded
+
+
+def test_a_section_without_such_items_is_told_so(client, hall, staff, login, monkeypatch):
+    monkeypatch.setitem(hall.catalogue.items, "web-permit",
+                        evolve(hall.catalogue.item("web-permit"), handled_on_network=""))
+    login("approver1")
+    html = client.get("/transfers/new").text
+    assert "本科室没有可通过业务专网开展全流程网上审批的事项" in html
+    assert 'name="item"' not in html

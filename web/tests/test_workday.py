@@ -25,7 +25,7 @@ from onewindow_web.uploads import (
     stored_name,
 )
 
-from .conftest import CSRF_FIELD, ENTERPRISE, HERE, PERSON
+from .conftest import CSRF_FIELD, ENTERPRISE, HERE, PERSON, page_queries
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -444,23 +444,6 @@ def test_every_new_route_keeps_each_role_to_its_own_work(client, hall, more_staf
 
 
 # ---------------------------------------------------------------------------- query counts
-def _count_queries(client, hall, url):
-    executed = []
-    original = hall.db.execute_sql
-
-    def counting(sql, *args, **kwargs):
-        executed.append(sql)
-        return original(sql, *args, **kwargs)
-
-    hall.db.execute_sql = counting
-    try:
-        response = client.get(url)
-    finally:
-        del hall.db.execute_sql
-    assert response.status_code == 200, url
-    return executed, response
-
-
 CASE_LINK = re.compile(r'<a href="/cases/(\d{12})">\1</a>')
 
 
@@ -475,11 +458,11 @@ def test_list_pages_query_count_does_not_grow_with_the_cases(client, hall, staff
     for _ in range(2):
         _push(hall, staff, until=until)
     login(username)
-    few, response = _count_queries(client, hall, url)
+    few, response = page_queries(client, hall, url)
     assert len(CASE_LINK.findall(response.text)) == 2
     for _ in range(8):
         _push(hall, staff, until=until)
-    many, response = _count_queries(client, hall, url)
+    many, response = page_queries(client, hall, url)
     assert len(CASE_LINK.findall(response.text)) == 10
     assert len(few) == len(many), (few, many)
     assert len(many) <= 10, many

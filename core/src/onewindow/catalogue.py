@@ -30,6 +30,28 @@ def _text(instance, attribute, value):
         raise ValueError(f"'{attribute.name}' must be non-empty text")
 
 
+NETWORK_NAME_MAX = 100  # a network's name as the guide and the transfer form print it
+
+
+def _network_name(instance, attribute, value):
+    """Empty (handled on the platform), or the dedicated network's name as a clerk reads it."""
+    if not isinstance(value, str):
+        raise ValueError(f"'{attribute.name}' must be text, got {value!r}")
+    if value == "":
+        return
+    if not value.strip():
+        raise ValueError(f"'{attribute.name}' must be the dedicated network's name, not blank")
+    if value != value.strip() or "\n" in value or "\r" in value:
+        raise ValueError(f"'{attribute.name}' must be one line without leading or trailing "
+                         f"spaces, got {value!r}")
+    if len(value) > NETWORK_NAME_MAX:
+        raise ValueError(f"'{attribute.name}' must be at most {NETWORK_NAME_MAX} characters, "
+                         f"got {len(value)}")
+    if CODE_PATTERN.match(value):
+        raise ValueError(f"'{attribute.name}' must be the dedicated network's name as a clerk "
+                         f"reads it (e.g. 投资项目在线审批监管平台), not a code like {value!r}")
+
+
 def _unique(what: str, codes: Iterable[str]) -> None:
     seen: set[str] = set()
     for code in codes:
@@ -194,7 +216,17 @@ class LookupUse:
 
 @frozen
 class ApprovalItem:
-    """An approval item (审批事项) as one section publishes it, in one catalogue version."""
+    """An approval item (审批事项) as one section publishes it, in one catalogue version.
+
+    ``handled_on_network`` names the dedicated network (业务专网) on which the item can be
+    handled end to end (全流程专网审批, 可通过各业务专网开展全流程网上审批的事项), e.g.
+    ``投资项目在线审批监管平台``; empty for an item handled on the platform as usual. It is the
+    network's name as a clerk reads it, not a look-up code: the network an item is approved on
+    is often not the one the window queries (enterprise registration is handled on the 企业登记
+    全程电子化平台, the window queries the 国家企业信用信息公示系统). Only such items may be
+    recorded from a dedicated-network transfer form (专网审批事项信息转交表); the window may still
+    take them in at the hall like any other item.
+    """
 
     code: str = field(validator=_code)
     name: str = field(validator=_text)
@@ -214,6 +246,7 @@ class ApprovalItem:
     lookups: tuple[LookupUse, ...] = field(converter=tuple, default=())
     statutory_limit_days: int | None = None  # 法定时限, when it differs
     fee: str = "不收费"
+    handled_on_network: str = field(default="", validator=_network_name)  # 全流程专网审批
 
     def __attrs_post_init__(self):
         _unique("material", (m.code for m in self.materials))

@@ -78,6 +78,31 @@ def _describe(exc: BaseException, raw: Any) -> list[str]:
 
 _ATTRS_MESSAGE = re.compile(r"^(Length of )?'(\w+)' must (?:be >= 1: 0|(.*))$")
 
+# Optional text fields of an item, checked on the raw TOML: cattrs would turn ``true`` into
+# "True", and an empty value would pass as "not set". Written in the file, each must be real,
+# non-empty text. Field name: (what it holds, what to do instead of leaving it empty).
+_NON_EMPTY_IF_PRESENT = {
+    "handled_on_network": ("the dedicated network's name",
+                           "leave the field out for an item handled on the platform"),
+}
+
+
+def _raw_item_problems(raw_item: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The faults of those fields, and the item without them so the rest is still checked."""
+    problems = []
+    for name, (what, instead) in _NON_EMPTY_IF_PRESENT.items():
+        if name not in raw_item:
+            continue
+        value = raw_item[name]
+        if not isinstance(value, str):
+            problems.append(f"{name}: must be text ({what}), got {value!r}")
+        elif not value.strip():
+            problems.append(f"{name}: must not be empty; {instead}")
+        else:
+            continue
+        raw_item = {key: v for key, v in raw_item.items() if key != name}
+    return raw_item, problems
+
 
 def structure_section(raw: dict[str, Any], source: str) -> SectionCatalogue:
     """Turn parsed TOML into a :class:`SectionCatalogue`, naming ``source`` on any error."""
@@ -102,6 +127,9 @@ def structure_section(raw: dict[str, Any], source: str) -> SectionCatalogue:
         label = f"item {code}" if code else f"item #{position}"
         if section is not None and isinstance(raw_item, dict):
             raw_item = {"section": section.code, **raw_item}
+        if isinstance(raw_item, dict):  # the rest of the item is still checked below
+            raw_item, raw_problems = _raw_item_problems(raw_item)
+            problems.extend(f"{label}: {line}" for line in raw_problems)
         try:
             items.append(_converter.structure(raw_item, ApprovalItem))
         except Exception as exc:  # noqa: BLE001

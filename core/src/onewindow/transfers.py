@@ -1,7 +1,10 @@
 """Dedicated-network transfer forms (专网审批事项信息转交表): the section fills, the window records.
 
 Some items are handled end to end on a section's own dedicated network (业务专网): the
-applicant never passes the platform, so the approval would leave no trace here. After such an
+applicant never passes the platform, so the approval would leave no trace here. Only those
+items take a transfer form (可通过各业务专网开展全流程网上审批的事项): the catalogue names
+their network in :attr:`~onewindow.catalogue.ApprovalItem.handled_on_network`. Any other item
+goes through the window's intake, never straight to approval and issuance. After such an
 approval the approval section (审批业务科: an approver or the section head) fills this form on
 the platform; the window staff (大厅服务人员) records it, which opens a case for the item and
 applicant and moves it straight to 准予许可 (``record_transfer``), in one transaction. From then
@@ -103,6 +106,13 @@ def _form(row: TransferRow) -> TransferForm:
         case_number=row.case_number)
 
 
+def handled_on_platform(item: ApprovalItem) -> str:
+    """Why ``item`` takes no transfer form, or "" when it is handled end to end on a network."""
+    if item.handled_on_network:
+        return ""
+    return f"{item.name}在平台办理，不属于全流程专网审批事项，不能通过专网审批事项信息转交表录入"
+
+
 def _text(data: Mapping[str, Any], name: str) -> str:
     value = data.get(name)
     return str(value).strip() if value is not None else ""
@@ -158,10 +168,12 @@ class TransferDesk:
         return [_form(row) for row in query.limit(max(1, limit))]
 
     def items_for(self, actor: Actor) -> list[ApprovalItem]:
-        """The items ``actor`` may fill a form for: their own section's, by name."""
+        """The items ``actor`` may fill a form for, by name: their own section's items that are
+        handled end to end on a dedicated network (``handled_on_network``)."""
         if actor.role not in SECTION_BOUND_ROLES or not actor.section:
             return []
-        return sorted(self.hall.catalogue.items_of(actor.section), key=lambda i: (i.name, i.code))
+        return sorted((i for i in self.hall.catalogue.items_of(actor.section)
+                       if i.handled_on_network), key=lambda i: (i.name, i.code))
 
     # ----------------------------------------------------------------- writing
     def _next_number(self, day: dt.date) -> str:
@@ -171,7 +183,8 @@ class TransferDesk:
     def fill(self, actor: Actor, data: Mapping[str, Any]) -> TransferForm:
         """The approval section fills a transfer form after approving on its own network.
 
-        ``data`` holds ``item`` (the item code), ``form_date`` (a date or ``2026-10-09``),
+        ``data`` holds ``item`` (the code of an item of the section handled end to end on a
+        dedicated network), ``form_date`` (a date or ``2026-10-09``),
         ``notes`` and the applicant's fields as :meth:`Applicant.create` takes them. Every bad
         field is named at once in a :class:`ValidationError`, in Chinese.
         """
@@ -194,6 +207,9 @@ class TransferDesk:
                 section = self.hall.catalogue.sections.get(actor.section)
                 errors["item"] = (f"{item.name}不属于{section.name if section else actor.section}，"
                                   "只能填写本科室的审批事项")
+                item = None
+            elif handled_on_platform(item):  # an ordinary item goes through intake
+                errors["item"] = handled_on_platform(item)
                 item = None
         form_date, date_error = _form_date(data.get("form_date"), now.date())
         if date_error:
@@ -276,6 +292,10 @@ class TransferDesk:
             item = hall.catalogue.items.get(form.item_code)
             if item is None:
                 raise ValidationError({"item": f"审批事项 {form.item_code} 已不在事项目录中，"
+                                               "请审批业务科核实"})
+            if handled_on_platform(item):  # the catalogue changed since the form was filled
+                raise ValidationError({"item": f"{item.name}在事项目录中已改为在平台办理，"
+                                               "不属于全流程专网审批事项，不能录入此转交表，"
                                                "请审批业务科核实"})
             if form.applicant.kind not in item.applicant_kinds:
                 raise ValidationError({"kind": f"{item.name}不受理该类申请人"})

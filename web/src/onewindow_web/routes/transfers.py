@@ -4,8 +4,9 @@
   window staff (大厅服务人员) the forms waiting to be recorded and the recently recorded ones;
   the supervision section (督查考核科) every form.
 * ``/transfers/new``: an approver or section head fills a form for one of the section's items
-  (its fields exactly the seed's, enterprise or person); every error in Chinese beside its
-  field, everything typed kept (422).
+  handled end to end on a dedicated network (``handled_on_network``; no other item is offered
+  or accepted), its fields exactly the seed's, enterprise or person; every error in Chinese
+  beside its field, everything typed kept (422).
 * ``/transfers/{number}``: the form; the window records it there (POST), which opens the case
   already approved, and lands on the new case's page.
 * ``/transfers/{number}/print``: the form on A4, laid out like the seed's table, with its
