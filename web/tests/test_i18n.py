@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -85,3 +86,14 @@ def test_english_catalog_exists_and_no_compiled_catalogs_are_kept():
     english = i18n.load_translations("en")
     assert english.gettext("Service guide") == "Service guide"
     assert i18n.load_translations("zh_CN").gettext("Service guide") == "办事指南"
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_every_catalog_entry_is_still_used(locale):
+    """A string the pages no longer say is dead weight for translators: remove it."""
+    with (LOCALE / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    used = _template_and_code_msgids()
+    unused = sorted(str(m.id if isinstance(m.id, str) else m.id[0]) for m in catalog
+                    if m.id and (m.id if isinstance(m.id, str) else m.id[0]) not in used)
+    assert not unused, f"remove from {locale}/messages.po: {unused}"
