@@ -7,7 +7,7 @@ import re
 import pytest
 
 from .conftest import PERSON
-from .test_workday import ROLES, USERNAMES, _only, send, text_of
+from .test_workday import ROLES, USERNAMES, _only, check_route_table, send, text_of
 
 HTMX = {"HX-Request": "true"}
 
@@ -114,15 +114,7 @@ def test_every_call_route_keeps_each_role_to_its_own_work(client, hall, more_sta
     other = hall.open_case(more_staff["window"], "web-permit", PERSON)
     call = hall.calls.call(more_staff["window"], other.number)
     assert login(USERNAMES[role]).status_code == 303
-    wrong = []
-    for method, path, form, expected in CALL_MATRIX:
-        url = path.format(n=case.number, c=call.id)
-        response = (client.get(url, follow_redirects=False) if method == "GET"
-                    else send(client, url, form))
-        outcome = "ok" if response.status_code in (200, 303, 409, 422) else response.status_code
-        if outcome != expected[role]:
-            wrong.append(f"{method} {url}: {response.status_code}, expected {expected[role]}")
-    assert not wrong, "\n".join(wrong)
+    check_route_table(client, role, CALL_MATRIX, n=case.number, c=call.id)
 
 
 def test_durations_read_naturally(client, hall, staff, login, case, monkeypatch):
