@@ -470,7 +470,7 @@ def test_consultation_log_and_the_monthly_problem_list(page, server):
     page.fill("#inquiry-identifier", CREDIT_CODE)
     page.check("#inquiry-answered")
     page.fill("#inquiry-answer", "不可以，须为非住宅场所，已一次性告知所需材料")
-    page.get_by_role("button", name="登记", exact=True).click()
+    page.get_by_role("button", name="登记咨询", exact=True).click()
     page.wait_for_url(re.compile(r"/consultations"))
     assert page.locator(".error-summary").count() == 0, body(page)
     assert "食品经营许可的经营场所可以是住宅吗" in body(page)

@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from attrs import field, frozen
@@ -94,3 +94,35 @@ def parse_date(value: Any) -> dt.date | None:
 def found_record(context: CheckContext, network: str) -> Mapping[str, Any] | None:
     """The newest found record of ``network`` on the case, or None before a look-up."""
     return context.lookups.get(network) or None
+
+
+def classify_status(status: Any, classes: Mapping[str, Iterable[str]]) -> str:
+    """Which class a registry's status text belongs to, judged by the words it contains.
+
+    ``classes`` maps a class name to a tuple of its wordings, e.g. ``{"revoked": ("吊销",),
+    "active": ("存续", "在营")}``, and is tried in its order: the first class one of whose words
+    occurs in the text wins, so put the graver classes first ("有效（暂扣）" is suspended, not in
+    force). Returns ``"missing"`` for an empty or blank status and ``"unknown"`` when no word
+    occurs. A bare string of words (``("吊销")`` without its comma) is a TypeError.
+    """
+    text = str(status or "").strip()
+    if not text:
+        return "missing"
+    for name, words in classes.items():
+        if isinstance(words, str):
+            raise TypeError(f"status class {name!r}: give a tuple of words, not the string {words!r}")
+        if any(word in text for word in words):
+            return name
+    return "unknown"
+
+
+def unclear_status(status: Any, what: str, source: str = "查询记录") -> CheckOutcome:
+    """UNKNOWN for a status the check cannot judge: missing from the record, or unrecognised.
+
+    ``what`` names the status ("许可证" gives 许可证状态) and ``source`` the record it was read
+    from: "查询记录未载明许可证状态，请人工核实" or "许可证状态“待定”无法识别，请人工核实".
+    """
+    text = str(status or "").strip()
+    if not text:
+        return CheckOutcome(CheckVerdict.UNKNOWN, f"{source}未载明{what}状态，请人工核实")
+    return CheckOutcome(CheckVerdict.UNKNOWN, f"{what}状态“{text}”无法识别，请人工核实")

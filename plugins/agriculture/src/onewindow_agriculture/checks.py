@@ -17,10 +17,12 @@ from onewindow.checks import (
     CheckOutcome,
     CheckVerdict,
     MaterialCheck,
+    classify_status,
     found_record,
     normalise_code,
     normalise_name,
     parse_date,
+    unclear_status,
 )
 
 WATER_PERMIT = "water-permit"
@@ -95,16 +97,15 @@ def permit_in_force(context: CheckContext, today: dt.date | None = None) -> Chec
     today = today or hall_today()
     number = record.get("permit_number", "")
     status = str(record.get("status") or "").strip()
-    if not status:
-        return CheckOutcome(CheckVerdict.UNKNOWN, "查询记录未载明许可证状态，请人工核实")
-    if any(word in status for word in _REVOKED_WORDS):
+    kind = classify_status(status, {"revoked": _REVOKED_WORDS, "closed": _CLOSED_WORDS})
+    if kind == "revoked":
         return CheckOutcome(CheckVerdict.FAILED,
                             f"取水许可证{number}状态为“{status}”（已被吊销），不予延续")
-    if any(word in status for word in _CLOSED_WORDS):
+    if kind == "closed":
         return CheckOutcome(CheckVerdict.FAILED,
                             f"取水许可证{number}状态为“{status}”，不予延续，应重新申请取水许可")
     if status != _IN_FORCE:
-        return CheckOutcome(CheckVerdict.UNKNOWN, f"许可证状态“{status}”无法识别，请人工核实")
+        return unclear_status(status, "许可证")
     until = parse_date(record.get("valid_until"))
     if until is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, "查询记录未载明有效期届满日期，请人工核实")

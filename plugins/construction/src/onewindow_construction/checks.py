@@ -17,10 +17,12 @@ from onewindow.checks import (
     CheckOutcome,
     CheckVerdict,
     MaterialCheck,
+    classify_status,
     found_record,
     normalise_code,
     normalise_name,
     parse_date,
+    unclear_status,
 )
 
 CONSTRUCTION_MARKET = "construction-market"
@@ -46,14 +48,14 @@ def _validity(status: Any, valid_until: Any, what: str, today: dt.date) -> Check
     """The verdict on a certificate or licence from its platform status and expiry date."""
     status = str(status or "").strip()
     until = parse_date(valid_until)
-    if not status:
-        return CheckOutcome(CheckVerdict.UNKNOWN, f"平台记录未载明{what}状态，请人工核实")
-    if any(word in status for word in _SUSPENDED_WORDS):
+    kind = classify_status(status, {"suspended": _SUSPENDED_WORDS, "ended": _ENDED_WORDS,
+                                    "in force": _IN_FORCE_WORDS})
+    if kind == "suspended":
         return CheckOutcome(CheckVerdict.FAILED, f"{what}状态为“{status}”，暂扣期间不得从事相应活动")
-    if any(word in status for word in _ENDED_WORDS):
+    if kind == "ended":
         return CheckOutcome(CheckVerdict.FAILED, f"{what}状态为“{status}”")
-    if not any(word in status for word in _IN_FORCE_WORDS):
-        return CheckOutcome(CheckVerdict.UNKNOWN, f"{what}状态“{status}”无法识别，请人工核实")
+    if kind != "in force":
+        return unclear_status(status, what, source="平台记录")
     if until is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, f"平台记录未载明{what}有效期，请人工核实")
     if until < today:

@@ -15,9 +15,11 @@ from onewindow.checks import (
     CheckOutcome,
     CheckVerdict,
     MaterialCheck,
+    classify_status,
     found_record,
     normalise_code,
     normalise_name,
+    unclear_status,
 )
 
 CREDIT_REGISTRY = "credit-registry"
@@ -72,17 +74,17 @@ def registry_identity_matches(context: CheckContext) -> CheckOutcome:
 def _status_outcome(record: Mapping[str, Any], revoked_hint: str) -> CheckOutcome:
     status = str(record.get("status") or "").strip()
     name = record.get("name", "")
-    if not status:
-        return CheckOutcome(CheckVerdict.UNKNOWN, "查询记录未载明登记状态，请人工核实")
-    if any(word in status for word in _REVOKED_WORDS):
+    kind = classify_status(status, {"revoked": _REVOKED_WORDS, "closed": _CLOSED_WORDS,
+                                    "active": _ACTIVE_WORDS})
+    if kind == "revoked":
         return CheckOutcome(CheckVerdict.FAILED,
                             f"{name}登记状态为“{status}”（已被吊销营业执照）{revoked_hint}")
-    if any(word in status for word in _CLOSED_WORDS):
+    if kind == "closed":
         return CheckOutcome(CheckVerdict.FAILED,
                             f"{name}登记状态为“{status}”，主体已终止，不能办理本事项")
-    if any(word in status for word in _ACTIVE_WORDS):
+    if kind == "active":
         return CheckOutcome(CheckVerdict.PASSED, f"{name}登记状态为“{status}”")
-    return CheckOutcome(CheckVerdict.UNKNOWN, f"登记状态“{status}”无法识别，请人工核实")
+    return unclear_status(status, "登记")
 
 
 def registry_status_active(context: CheckContext) -> CheckOutcome:

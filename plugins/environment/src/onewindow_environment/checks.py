@@ -16,10 +16,12 @@ from onewindow.checks import (
     CheckOutcome,
     CheckVerdict,
     MaterialCheck,
+    classify_status,
     found_record,
     normalise_code,
     normalise_name,
     parse_date,
+    unclear_status,
 )
 
 POLLUTION_PERMIT = "pollution-permit"
@@ -83,15 +85,15 @@ def permit_in_force(context: CheckContext, today: dt.date | None = None) -> Chec
     today = today or dt.date.today()
     status = str(record.get("status") or "").strip()
     number = record.get("permit_number") or "（无编号）"
-    if not status:
-        return CheckOutcome(CheckVerdict.UNKNOWN, "平台记录未载明许可证状态，请人工核实")
-    if any(word in status for word in _PENDING_WORDS):
+    kind = classify_status(status, {"pending": _PENDING_WORDS, "ended": _ENDED_WORDS,
+                                    "in force": _IN_FORCE_WORDS})
+    if kind == "pending":
         return CheckOutcome(CheckVerdict.FAILED,
                             f"平台显示排污许可申请“{status}”，尚未取得排污许可证")
-    if any(word in status for word in _ENDED_WORDS):
+    if kind == "ended":
         return CheckOutcome(CheckVerdict.FAILED, f"排污许可证{number}状态为“{status}”")
-    if not any(word in status for word in _IN_FORCE_WORDS):
-        return CheckOutcome(CheckVerdict.UNKNOWN, f"许可证状态“{status}”无法识别，请人工核实")
+    if kind != "in force":
+        return unclear_status(status, "许可证", source="平台记录")
     until = parse_date(record.get("valid_until"))
     if until is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, "平台记录未载明许可证有效期，请人工核实")
@@ -112,14 +114,16 @@ def application_submitted(context: CheckContext) -> CheckOutcome:
     if foreign:
         return foreign
     status = str(record.get("status") or "").strip()
-    if not status:
+    # Not _ENDED_WORDS here: an ended permit is no application either (the last FAILED below).
+    kind = classify_status(status, {"pending": _PENDING_WORDS, "in force": _IN_FORCE_WORDS})
+    if kind == "missing":
         return CheckOutcome(CheckVerdict.UNKNOWN, "平台记录未载明状态，请人工核实")
-    if any(word in status for word in _PENDING_WORDS):
+    if kind == "pending":
         submitted = record.get("submitted_on") or "日期未载明"
         return CheckOutcome(CheckVerdict.PASSED,
                             f"平台显示{record.get('name', '')}已提交排污许可申请（{submitted}，"
                             f"状态“{status}”）；请核对纸质申请表与平台内容一致")
-    if any(word in status for word in _IN_FORCE_WORDS):
+    if kind == "in force":
         return CheckOutcome(CheckVerdict.FAILED,
                             f"平台上未见待审核的申请：该单位已持有排污许可证"
                             f"{record.get('permit_number')}（状态“{status}”）；同一生产经营场所"

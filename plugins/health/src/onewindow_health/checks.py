@@ -17,6 +17,7 @@ from onewindow.checks import (
     CheckOutcome,
     CheckVerdict,
     MaterialCheck,
+    classify_status,
     found_record,
     normalise_name,
     parse_date,
@@ -34,6 +35,9 @@ _ACTIVE_WORDS = ("有效", "正常")
 _CLOSED_WORDS = ("注销", "吊销", "撤销")
 _SUSPENDED_WORDS = ("暂停", "中止")
 _EXPIRED_WORDS = ("过期", "届满")
+# The order a registration's status is judged in (see onewindow.checks.classify_status).
+_STATUSES = {"closed": _CLOSED_WORDS, "suspended": _SUSPENDED_WORDS, "expired": _EXPIRED_WORDS,
+             "active": _ACTIVE_WORDS}
 
 _NOT_QUERIED = "请先按执业证书编码查询医生/护士电子化注册信息系统，再进行自动核验"
 
@@ -58,9 +62,10 @@ def _who(record: Mapping[str, Any]) -> str:
 def _status_problem(record: Mapping[str, Any]) -> CheckOutcome | None:
     """FAILED for a registration that is ended or suspended; None when the status allows."""
     status = str(record.get("status") or "").strip()
-    if any(word in status for word in _CLOSED_WORDS):
+    kind = classify_status(status, _STATUSES)
+    if kind == "closed":
         return CheckOutcome(CheckVerdict.FAILED, f"{_who(record)}注册状态为“{status}”，执业证书已废止")
-    if any(word in status for word in _SUSPENDED_WORDS):
+    if kind == "suspended":
         return CheckOutcome(CheckVerdict.FAILED,
                             f"{_who(record)}注册状态为“{status}”，暂停期间不得办理本事项")
     return None
@@ -105,10 +110,11 @@ def physician_registration_active(context: CheckContext) -> CheckOutcome:
     if problem:
         return problem
     status = str(record.get("status") or "").strip()
+    kind = classify_status(status, _STATUSES)
     valid_until = parse_date(record.get("valid_until"))
-    if any(word in status for word in _EXPIRED_WORDS) or (valid_until and valid_until < today()):
+    if kind == "expired" or (valid_until and valid_until < today()):
         return CheckOutcome(CheckVerdict.FAILED, f"{_who(record)}注册已过期")
-    if not any(word in status for word in _ACTIVE_WORDS):
+    if kind != "active":
         return CheckOutcome(CheckVerdict.UNKNOWN, f"注册状态“{status}”无法识别，请人工核实")
     return CheckOutcome(CheckVerdict.PASSED,
                         f"{_who(record)}注册有效，执业机构：{record.get('practice_institution', '')}")
@@ -158,7 +164,7 @@ def nurse_renewal_in_time(context: CheckContext) -> CheckOutcome:
         return CheckOutcome(CheckVerdict.UNKNOWN, f"{_who(record)}的查询记录未载明注册有效期，请人工核实")
     day = today()
     status = str(record.get("status") or "").strip()
-    if valid_until < day or any(word in status for word in _EXPIRED_WORDS):
+    if valid_until < day or classify_status(status, _STATUSES) == "expired":
         return CheckOutcome(
             CheckVerdict.FAILED,
             f"{_who(record)}注册有效期至{valid_until.isoformat()}，已届满，不能延续注册；"

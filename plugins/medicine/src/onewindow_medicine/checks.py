@@ -17,6 +17,7 @@ from onewindow.checks import (
     CheckOutcome,
     CheckVerdict,
     MaterialCheck,
+    classify_status,
     found_record,
     normalise_name,
     parse_date,
@@ -70,12 +71,14 @@ def pharmacist_registration_valid(context: CheckContext) -> CheckOutcome:
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
     status = str(record.get("status") or "").strip()
-    if any(word in status for word in _CLOSED_WORDS):
+    kind = classify_status(status, {"closed": _CLOSED_WORDS, "suspended": _SUSPENDED_WORDS,
+                                    "expired": _EXPIRED_WORDS, "active": _ACTIVE_WORDS})
+    if kind == "closed":
         return CheckOutcome(CheckVerdict.FAILED,
                             f"{_who(record)}注册状态为“{status}”，不能作为本企业的执业药师")
-    if any(word in status for word in _SUSPENDED_WORDS):
+    if kind == "suspended":
         return CheckOutcome(CheckVerdict.FAILED, f"{_who(record)}注册状态为“{status}”，暂不能执业")
-    if any(word in status for word in _EXPIRED_WORDS):
+    if kind == "expired":
         return CheckOutcome(CheckVerdict.FAILED,
                             f"{_who(record)}注册状态为“{status}”；须先办理延续注册")
     valid_until = parse_date(record.get("valid_until"))
@@ -87,7 +90,7 @@ def pharmacist_registration_valid(context: CheckContext) -> CheckOutcome:
             CheckVerdict.FAILED,
             f"{_who(record)}注册有效期至{valid_until.isoformat()}，已过期；须先办理延续注册",
         )
-    if not any(word in status for word in _ACTIVE_WORDS):
+    if kind != "active":
         return CheckOutcome(CheckVerdict.UNKNOWN, f"注册状态“{status}”无法识别，请人工核实")
     return CheckOutcome(CheckVerdict.PASSED,
                         f"{_who(record)}注册有效，有效期至{valid_until.isoformat()}")

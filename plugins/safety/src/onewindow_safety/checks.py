@@ -17,10 +17,12 @@ from onewindow.checks import (
     CheckOutcome,
     CheckVerdict,
     MaterialCheck,
+    classify_status,
     found_record,
     normalise_code,
     normalise_name,
     parse_date,
+    unclear_status,
 )
 
 HAZCHEM_LICENCE = "hazchem-licence"
@@ -64,16 +66,16 @@ def _status_problem(record: Mapping[str, Any]) -> CheckOutcome | None:
     """FAILED or UNKNOWN for any status but 有效; None when the status is 有效."""
     status = str(record.get("status") or "").strip()
     licence = record.get("licence_no", "")
-    if not status:
-        return CheckOutcome(CheckVerdict.UNKNOWN, "查询记录未载明许可证状态，请人工核实")
-    if any(word in status for word in _SUSPENDED_WORDS):
+    kind = classify_status(status, {"suspended": _SUSPENDED_WORDS, "ended": _ENDED_WORDS,
+                                    "valid": _VALID_WORDS})
+    if kind == "suspended":
         return CheckOutcome(CheckVerdict.FAILED,
                             f"许可证{licence}状态为“{status}”，暂扣期间不得办理延期")
-    if any(word in status for word in _ENDED_WORDS):
+    if kind == "ended":
         return CheckOutcome(CheckVerdict.FAILED,
                             f"许可证{licence}状态为“{status}”，已不能延期，应按首次申请办理")
-    if not any(word in status for word in _VALID_WORDS):
-        return CheckOutcome(CheckVerdict.UNKNOWN, f"许可证状态“{status}”无法识别，请人工核实")
+    if kind != "valid":
+        return unclear_status(status, "许可证")
     return None
 
 

@@ -19,10 +19,12 @@ from onewindow.checks import (
     CheckOutcome,
     CheckVerdict,
     MaterialCheck,
+    classify_status,
     found_record,
     normalise_code,
     normalise_name,
     parse_date,
+    unclear_status,
 )
 
 SOCIAL_ORGANISATION = "social-organisation"
@@ -99,13 +101,11 @@ def _standing(record: Mapping[str, Any], today: dt.date) -> CheckOutcome:
     """登记状态正常, 年检合格, not on the 活动异常名录, certificate still valid."""
     name = record.get("name", "")
     status = str(record.get("status") or "").strip()
-    if not status:
-        return CheckOutcome(CheckVerdict.UNKNOWN, "查询记录未载明登记状态，请人工核实")
     if any(word in status for word in _CLOSED_WORDS):
         return CheckOutcome(CheckVerdict.FAILED,
                             f"{name}登记状态为“{status}”，主体已终止，不能办理本事项")
     if status != _NORMAL:
-        return CheckOutcome(CheckVerdict.UNKNOWN, f"登记状态“{status}”无法识别，请人工核实")
+        return unclear_status(status, "登记")
     problems = []
     abnormal = str(record.get("abnormal_list") or "").strip()
     if abnormal:
@@ -209,10 +209,11 @@ def dispatch_company_active(context: CheckContext) -> CheckOutcome:
         return foreign
     status = str(record.get("status") or "").strip()
     name = record.get("name", "")
-    if any(word in status for word in _ENDED_WORDS):
+    kind = classify_status(status, {"ended": _ENDED_WORDS, "active": _ACTIVE_WORDS})
+    if kind == "ended":
         return CheckOutcome(CheckVerdict.FAILED,
                             f"{name}登记状态为“{status}”，不能申请劳务派遣经营许可")
-    if any(word in status for word in _ACTIVE_WORDS):
+    if kind == "active":
         return CheckOutcome(CheckVerdict.PASSED, f"{name}登记状态为“{status}”")
     return CheckOutcome(CheckVerdict.UNKNOWN, f"登记状态“{status or '未载明'}”无法识别，请人工核实")
 

@@ -16,10 +16,12 @@ from onewindow.checks import (
     CheckOutcome,
     CheckVerdict,
     MaterialCheck,
+    classify_status,
     found_record,
     normalise_code,
     normalise_name,
     parse_date,
+    unclear_status,
 )
 
 ROAD_TRANSPORT = "road-transport"
@@ -90,13 +92,13 @@ def operator_licence_valid(context: CheckContext) -> CheckOutcome:
         return foreign
     status = str(record.get("status") or "").strip()
     licence = record.get("licence_no", "")
-    if not status:
-        return CheckOutcome(CheckVerdict.UNKNOWN, "查询记录未载明许可证状态，请人工核实")
-    if any(word in status for word in _REVOKED_WORDS + _ENDED_WORDS):
+    kind = classify_status(status, {"revoked": _REVOKED_WORDS, "ended": _ENDED_WORDS,
+                                    "valid": _VALID_WORDS})
+    if kind in ("revoked", "ended"):
         return CheckOutcome(CheckVerdict.FAILED,
                             f"道路运输经营许可证{licence}状态为“{status}”，不予配发道路运输证")
-    if not any(word in status for word in _VALID_WORDS):
-        return CheckOutcome(CheckVerdict.UNKNOWN, f"许可证状态“{status}”无法识别，请人工核实")
+    if kind != "valid":
+        return unclear_status(status, "许可证")
     valid_until = parse_date(record.get("valid_until"))
     if valid_until is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, "查询记录未载明有效期，请人工核实")
@@ -139,12 +141,12 @@ def no_freight_licence_held(context: CheckContext) -> CheckOutcome:
         return foreign
     status = str(record.get("status") or "").strip()
     licence = record.get("licence_no", "")
-    if any(word in status for word in _REVOKED_WORDS):
+    kind = classify_status(status, {"revoked": _REVOKED_WORDS, "valid": _VALID_WORDS})
+    if kind == "revoked":
         return CheckOutcome(CheckVerdict.UNKNOWN,
                             f"申请人原许可证{licence}状态为“{status}”，请审批人员研判能否重新申请")
     valid_until = parse_date(record.get("valid_until"))
-    still_valid = (any(word in status for word in _VALID_WORDS)
-                   and (valid_until is None or valid_until >= today()))
+    still_valid = kind == "valid" and (valid_until is None or valid_until >= today())
     if not still_valid:
         return CheckOutcome(CheckVerdict.PASSED,
                             f"申请人原许可证{licence}已失效（{status or '已过有效期'}），可以重新申请")
