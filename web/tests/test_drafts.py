@@ -148,3 +148,23 @@ def test_moving_the_case_on_drops_the_unsaved_marks(client, hall, staff, login):
     response = send(client, f"{url}/actions/withdraw", {"reason": "申请人撤回"}, page=url)
     assert response.status_code == 303
     assert hall.drafts.load("window1", f"review:{case.number}") is None
+
+
+def test_reporting_a_point_unclear_without_javascript_keeps_the_unsaved_marks(
+        client, hall, staff, login):
+    case = hall.open_case(staff["window"], "web-permit", ENTERPRISE)
+    url = f"/cases/{case.number}"
+    login("window1")
+    page = client.get(url).text
+    # in the review form: the button sends the form (marks included) to the report
+    assert f'formaction="/cases/{case.number}/points/unclear"' in page
+    response = send(client, f"{url}/points/unclear",
+                    {"point": "application/neat", "mark:application/signed": "passed"},
+                    page=url)
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    assert "已恢复您尚未保存的审查结果" in page
+    assert 'name="mark:application/signed" value="passed" checked' in page
+    assert hall.problems.reported_points(case.number, "window1") == {"application/neat"}
+    login("approver1")  # no review form for the section: the button has a form of its own
+    assert 'class="point-unclear-form"' in client.get(url).text

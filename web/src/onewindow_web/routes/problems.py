@@ -13,6 +13,7 @@ their own. A report the core refuses (a point the case's item does not have) com
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from litestar import Request, get, post
@@ -32,6 +33,7 @@ from ..errors import PageForbidden, PageNotFound
 from ..forms import parse_month, text
 from ..i18n import N_, translate
 from ..templating import page, wants_fragment
+from .drafts import review_fields, review_key
 
 LIST_ROLES = (Role.WINDOW_STAFF, Role.COORDINATION, Role.SUPERVISION, Role.SECTION_HEAD,
               Role.APPROVER)
@@ -68,6 +70,10 @@ async def report_unclear(request: Request, hall: NamedDependency[Hall],
         if wants_fragment(request):  # htmx: the button becomes "reported", in place
             return page(request, "problems/_reported.html", fragment="reported",
                         key=report.key)
+        marks = review_fields(form)  # sent from the review form: keep what was not saved
+        if marks and actor.role is Role.WINDOW_STAFF:
+            with contextlib.suppress(ValidationError):
+                hall.drafts.save(actor.username, review_key(number), marks)
         return Redirect(path=f"/cases/{number}?done=point_unclear#checklist", status_code=303)
 
     return await sync_to_thread(work)
