@@ -126,3 +126,64 @@ def unclear_status(status: Any, what: str, source: str = "查询记录") -> Chec
     if not text:
         return CheckOutcome(CheckVerdict.UNKNOWN, f"{source}未载明{what}状态，请人工核实")
     return CheckOutcome(CheckVerdict.UNKNOWN, f"{what}状态“{text}”无法识别，请人工核实")
+
+
+@frozen
+class HolderComparison:
+    """The applicant set against the holder a record names, by credit code and name.
+
+    Codes and names are normalised (``normalise_code``, ``normalise_name``); ``raw_name`` is the
+    applicant's name as filled in, for messages. Build one with ``compare_holder``.
+    """
+
+    applicant_code: str
+    applicant_name: str
+    raw_name: Any
+    record_code: str
+    record_name: str
+
+    @property
+    def missing(self) -> bool:
+        """The applicant's code or name is not filled in: nothing to compare."""
+        return not self.applicant_code or not self.applicant_name
+
+    @property
+    def code_matches(self) -> bool:
+        return self.applicant_code == self.record_code
+
+    @property
+    def name_matches(self) -> bool:
+        return self.applicant_name == self.record_name
+
+    def outcome(self, *, missing: str, code_mismatch: str, name_mismatch: str, passed: str
+                ) -> CheckOutcome:
+        """UNKNOWN ``missing`` when the applicant's code or name is not filled in; FAILED with
+        ``code_mismatch`` and/or ``name_mismatch`` (joined by "；", code first); else PASSED."""
+        if self.missing:
+            return CheckOutcome(CheckVerdict.UNKNOWN, missing)
+        problems = []
+        if not self.code_matches:
+            problems.append(code_mismatch)
+        if not self.name_matches:
+            problems.append(name_mismatch)
+        if problems:
+            return CheckOutcome(CheckVerdict.FAILED, "；".join(problems))
+        return CheckOutcome(CheckVerdict.PASSED, passed)
+
+
+def compare_holder(context: CheckContext, record: Mapping[str, Any], *, name_field: str = "name",
+                   code: Any = None, name: Any = None) -> HolderComparison:
+    """Compare the applicant's ``credit_code`` and ``name`` with the record's ``credit_code``
+    and ``name_field``. ``code`` and ``name`` stand in for the applicant's own fields when a
+    section knows its applicant otherwise (an ID number, an organisation's name)."""
+    if code is None:
+        code = context.applicant.get("credit_code")
+    if name is None:
+        name = context.applicant.get("name")
+    return HolderComparison(
+        applicant_code=normalise_code(code),
+        applicant_name=normalise_name(name),
+        raw_name=name,
+        record_code=normalise_code(record.get("credit_code")),
+        record_name=normalise_name(record.get(name_field)),
+    )

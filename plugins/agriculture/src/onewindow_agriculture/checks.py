@@ -18,9 +18,9 @@ from onewindow.checks import (
     CheckVerdict,
     MaterialCheck,
     classify_status,
+    compare_holder,
     found_record,
     normalise_code,
-    normalise_name,
     parse_date,
     unclear_status,
 )
@@ -67,23 +67,15 @@ def permit_holder_matches(context: CheckContext) -> CheckOutcome:
     record = found_record(context, WATER_PERMIT)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
-    code = _applicant_key(context)
-    name = normalise_name(context.applicant.get("name"))
-    if not code or not name:
-        return CheckOutcome(CheckVerdict.UNKNOWN,
-                            "申请人信息未填写名称或统一社会信用代码（身份证号码），无法比对")
-    problems = []
-    holder_code = normalise_code(record.get("credit_code"))
-    if code != holder_code:
-        problems.append(f"申请人代码{code}与取水许可证持证人代码{holder_code}不一致")
-    if name != normalise_name(record.get("name")):
-        problems.append(f"申请人名称“{context.applicant.get('name')}”与取水权人"
-                        f"“{record.get('name')}”不一致，名称变更的应先办理取水许可变更")
-    if problems:
-        return CheckOutcome(CheckVerdict.FAILED, "；".join(problems))
-    return CheckOutcome(CheckVerdict.PASSED,
-                        f"取水权人与申请人一致（{record.get('name')}，"
-                        f"{record.get('permit_number', '')}）")
+    holder = compare_holder(context, record, code=_applicant_key(context))
+    return holder.outcome(
+        missing="申请人信息未填写名称或统一社会信用代码（身份证号码），无法比对",
+        code_mismatch=f"申请人代码{holder.applicant_code}"
+                      f"与取水许可证持证人代码{holder.record_code}不一致",
+        name_mismatch=f"申请人名称“{holder.raw_name}”与取水权人“{record.get('name')}”不一致，"
+                      "名称变更的应先办理取水许可变更",
+        passed=f"取水权人与申请人一致（{record.get('name')}，{record.get('permit_number', '')}）",
+    )
 
 
 def permit_in_force(context: CheckContext, today: dt.date | None = None) -> CheckOutcome:

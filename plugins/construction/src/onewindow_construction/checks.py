@@ -18,6 +18,7 @@ from onewindow.checks import (
     CheckVerdict,
     MaterialCheck,
     classify_status,
+    compare_holder,
     found_record,
     normalise_code,
     normalise_name,
@@ -153,22 +154,14 @@ def platform_identity_matches(context: CheckContext) -> CheckOutcome:
     record = found_record(context, CONSTRUCTION_MARKET)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
-    applicant_code = normalise_code(context.applicant.get("credit_code"))
-    applicant_name = normalise_name(context.applicant.get("name"))
-    if not applicant_code or not applicant_name:
-        return CheckOutcome(CheckVerdict.UNKNOWN,
-                            "申请人信息未填写企业名称或统一社会信用代码，无法比对")
-    problems = []
-    if applicant_code != normalise_code(record.get("credit_code")):
-        problems.append(f"统一社会信用代码{applicant_code}与平台记录{record.get('credit_code')}"
-                        "不一致")
-    if applicant_name != normalise_name(record.get("name")):
-        problems.append(f"企业名称“{context.applicant.get('name')}”与平台记录"
-                        f"“{record.get('name')}”不一致")
-    if problems:
-        return CheckOutcome(CheckVerdict.FAILED, "；".join(problems))
-    return CheckOutcome(CheckVerdict.PASSED, f"企业名称、统一社会信用代码与平台记录一致"
-                                             f"（{record.get('name')}）")
+    holder = compare_holder(context, record)
+    return holder.outcome(
+        missing="申请人信息未填写企业名称或统一社会信用代码，无法比对",
+        code_mismatch=f"统一社会信用代码{holder.applicant_code}与平台记录"
+                      f"{record.get('credit_code')}不一致",
+        name_mismatch=f"企业名称“{holder.raw_name}”与平台记录“{record.get('name')}”不一致",
+        passed=f"企业名称、统一社会信用代码与平台记录一致（{record.get('name')}）",
+    )
 
 
 def constructor_count_sufficient(context: CheckContext,

@@ -16,6 +16,7 @@ from onewindow.checks import (
     CheckVerdict,
     MaterialCheck,
     classify_status,
+    compare_holder,
     found_record,
     normalise_code,
     normalise_name,
@@ -52,23 +53,13 @@ def registry_identity_matches(context: CheckContext) -> CheckOutcome:
     record = found_record(context, CREDIT_REGISTRY)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
-    applicant_code = normalise_code(context.applicant.get("credit_code"))
-    applicant_name = normalise_name(context.applicant.get("name"))
-    if not applicant_code or not applicant_name:
-        return CheckOutcome(CheckVerdict.UNKNOWN,
-                            "申请人信息未填写单位名称或统一社会信用代码，无法比对")
-    record_code = normalise_code(record.get("credit_code"))
-    record_name = normalise_name(record.get("name"))
-    problems = []
-    if applicant_code != record_code:
-        problems.append(f"统一社会信用代码{applicant_code}与登记档案{record_code}不一致")
-    if applicant_name != record_name:
-        problems.append(f"名称“{context.applicant.get('name')}”与登记名称“{record.get('name')}”"
-                        "不一致")
-    if problems:
-        return CheckOutcome(CheckVerdict.FAILED, "；".join(problems))
-    return CheckOutcome(CheckVerdict.PASSED,
-                        f"名称、统一社会信用代码与登记档案一致（{record.get('name')}）")
+    holder = compare_holder(context, record)
+    return holder.outcome(
+        missing="申请人信息未填写单位名称或统一社会信用代码，无法比对",
+        code_mismatch=f"统一社会信用代码{holder.applicant_code}与登记档案{holder.record_code}不一致",
+        name_mismatch=f"名称“{holder.raw_name}”与登记名称“{record.get('name')}”不一致",
+        passed=f"名称、统一社会信用代码与登记档案一致（{record.get('name')}）",
+    )
 
 
 def _status_outcome(record: Mapping[str, Any], revoked_hint: str) -> CheckOutcome:

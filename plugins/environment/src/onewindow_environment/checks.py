@@ -17,9 +17,9 @@ from onewindow.checks import (
     CheckVerdict,
     MaterialCheck,
     classify_status,
+    compare_holder,
     found_record,
     normalise_code,
-    normalise_name,
     parse_date,
     unclear_status,
 )
@@ -57,21 +57,14 @@ def permit_holder_matches(context: CheckContext) -> CheckOutcome:
     record = found_record(context, POLLUTION_PERMIT)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
-    applicant_code = normalise_code(context.applicant.get("credit_code"))
-    applicant_name = normalise_name(context.applicant.get("name"))
-    if not applicant_code or not applicant_name:
-        return CheckOutcome(CheckVerdict.UNKNOWN,
-                            "申请人信息未填写单位名称或统一社会信用代码，无法比对")
-    problems = []
-    if applicant_code != normalise_code(record.get("credit_code")):
-        problems.append(f"持证单位统一社会信用代码{record.get('credit_code')}与申请单位"
-                        f"{applicant_code}不一致")
-    if applicant_name != normalise_name(record.get("name")):
-        problems.append(f"持证单位“{record.get('name')}”与申请单位"
-                        f"“{context.applicant.get('name')}”名称不一致")
-    if problems:
-        return CheckOutcome(CheckVerdict.FAILED, "；".join(problems))
-    return CheckOutcome(CheckVerdict.PASSED, f"持证单位与申请单位一致（{record.get('name')}）")
+    holder = compare_holder(context, record)
+    return holder.outcome(
+        missing="申请人信息未填写单位名称或统一社会信用代码，无法比对",
+        code_mismatch=f"持证单位统一社会信用代码{record.get('credit_code')}与申请单位"
+                      f"{holder.applicant_code}不一致",
+        name_mismatch=f"持证单位“{record.get('name')}”与申请单位“{holder.raw_name}”名称不一致",
+        passed=f"持证单位与申请单位一致（{record.get('name')}）",
+    )
 
 
 def permit_in_force(context: CheckContext, today: dt.date | None = None) -> CheckOutcome:

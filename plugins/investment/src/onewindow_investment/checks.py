@@ -16,9 +16,9 @@ from onewindow.checks import (
     CheckOutcome,
     CheckVerdict,
     MaterialCheck,
+    compare_holder,
     found_record,
     normalise_code,
-    normalise_name,
 )
 
 PROJECT_PLATFORM = "project-platform"
@@ -58,25 +58,17 @@ def project_unit_matches(context: CheckContext) -> CheckOutcome:
     record = found_record(context, PROJECT_PLATFORM)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
-    applicant_code = normalise_code(context.applicant.get("credit_code"))
-    applicant_name = normalise_name(context.applicant.get("name"))
-    if not applicant_code or not applicant_name:
-        return CheckOutcome(CheckVerdict.UNKNOWN,
-                            "申请人信息未填写单位名称或统一社会信用代码，无法比对")
-    record_code = normalise_code(record.get("credit_code"))
-    record_name = normalise_name(record.get("unit_name"))
-    if not record_code or not record_name:
+    holder = compare_holder(context, record, name_field="unit_name")
+    if not holder.missing and not (holder.record_code and holder.record_name):
         return CheckOutcome(CheckVerdict.UNKNOWN, f"{_label(record)}未载明项目单位，请人工核实")
-    problems = []
-    if applicant_code != record_code:
-        problems.append(f"统一社会信用代码{applicant_code}与在线平台项目单位代码{record_code}不一致")
-    if applicant_name != record_name:
-        problems.append(f"单位名称“{context.applicant.get('name')}”与在线平台项目单位"
-                        f"“{record.get('unit_name')}”不一致")
-    if problems:
-        return CheckOutcome(CheckVerdict.FAILED, "；".join(problems))
-    return CheckOutcome(CheckVerdict.PASSED,
-                        f"项目单位与在线平台赋码信息一致（{record.get('unit_name')}）")
+    return holder.outcome(
+        missing="申请人信息未填写单位名称或统一社会信用代码，无法比对",
+        code_mismatch=f"统一社会信用代码{holder.applicant_code}"
+                      f"与在线平台项目单位代码{holder.record_code}不一致",
+        name_mismatch=f"单位名称“{holder.raw_name}”与在线平台项目单位"
+                      f"“{record.get('unit_name')}”不一致",
+        passed=f"项目单位与在线平台赋码信息一致（{record.get('unit_name')}）",
+    )
 
 
 _CATEGORY_ADVICE = {

@@ -18,9 +18,9 @@ from onewindow.checks import (
     CheckVerdict,
     MaterialCheck,
     classify_status,
+    compare_holder,
     found_record,
     normalise_code,
-    normalise_name,
     parse_date,
     unclear_status,
 )
@@ -84,22 +84,15 @@ def licence_holder_matches(context: CheckContext) -> CheckOutcome:
     record = found_record(context, HAZCHEM_LICENCE)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
-    applicant_code = normalise_code(context.applicant.get("credit_code"))
-    applicant_name = normalise_name(context.applicant.get("name"))
-    if not applicant_code or not applicant_name:
-        return CheckOutcome(CheckVerdict.UNKNOWN,
-                            "申请人信息未填写单位名称或统一社会信用代码，无法比对")
-    problems = []
-    if applicant_code != normalise_code(record.get("credit_code")):
-        problems.append(f"统一社会信用代码{applicant_code}与许可证持证单位的"
-                        f"{record.get('credit_code')}不一致")
-    if applicant_name != normalise_name(record.get("name")):
-        problems.append(f"名称“{context.applicant.get('name')}”与持证单位“{record.get('name')}”"
-                        "不一致（名称变更的须先办理许可证变更）")
-    if problems:
-        return CheckOutcome(CheckVerdict.FAILED, "；".join(problems))
-    return CheckOutcome(CheckVerdict.PASSED,
-                        f"与许可证{record.get('licence_no', '')}持证单位一致（{record.get('name')}）")
+    holder = compare_holder(context, record)
+    return holder.outcome(
+        missing="申请人信息未填写单位名称或统一社会信用代码，无法比对",
+        code_mismatch=f"统一社会信用代码{holder.applicant_code}与许可证持证单位的"
+                      f"{record.get('credit_code')}不一致",
+        name_mismatch=f"名称“{holder.raw_name}”与持证单位“{record.get('name')}”"
+                      "不一致（名称变更的须先办理许可证变更）",
+        passed=f"与许可证{record.get('licence_no', '')}持证单位一致（{record.get('name')}）",
+    )
 
 
 def licence_status_valid(context: CheckContext) -> CheckOutcome:

@@ -20,6 +20,7 @@ from onewindow.checks import (
     CheckVerdict,
     MaterialCheck,
     classify_status,
+    compare_holder,
     found_record,
     normalise_code,
     normalise_name,
@@ -79,22 +80,13 @@ def organisation_identity_matches(context: CheckContext) -> CheckOutcome:
     record = found_record(context, SOCIAL_ORGANISATION)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
-    code = normalise_code(context.applicant.get("credit_code"))
-    name = normalise_name(_organisation_name(context))
-    if not code or not name:
-        return CheckOutcome(CheckVerdict.UNKNOWN,
-                            "申请人信息未填写社会组织名称或统一社会信用代码，无法比对")
-    problems = []
-    record_code = normalise_code(record.get("credit_code"))
-    if code != record_code:
-        problems.append(f"统一社会信用代码{code}与登记信息{record_code}不一致")
-    if name != normalise_name(record.get("name")):
-        problems.append(f"名称“{_organisation_name(context)}”与登记名称“{record.get('name')}”"
-                        "不一致")
-    if problems:
-        return CheckOutcome(CheckVerdict.FAILED, "；".join(problems))
-    return CheckOutcome(CheckVerdict.PASSED,
-                        f"名称、统一社会信用代码与登记信息一致（{record.get('name')}）")
+    holder = compare_holder(context, record, name=_organisation_name(context))
+    return holder.outcome(
+        missing="申请人信息未填写社会组织名称或统一社会信用代码，无法比对",
+        code_mismatch=f"统一社会信用代码{holder.applicant_code}与登记信息{holder.record_code}不一致",
+        name_mismatch=f"名称“{holder.raw_name}”与登记名称“{record.get('name')}”不一致",
+        passed=f"名称、统一社会信用代码与登记信息一致（{record.get('name')}）",
+    )
 
 
 def _standing(record: Mapping[str, Any], today: dt.date) -> CheckOutcome:

@@ -17,9 +17,9 @@ from onewindow.checks import (
     CheckVerdict,
     MaterialCheck,
     classify_status,
+    compare_holder,
     found_record,
     normalise_code,
-    normalise_name,
     parse_date,
     unclear_status,
 )
@@ -64,22 +64,14 @@ def operator_identity_matches(context: CheckContext) -> CheckOutcome:
     record = found_record(context, ROAD_TRANSPORT)
     if record is None:
         return CheckOutcome(CheckVerdict.UNKNOWN, _NOT_QUERIED)
-    applicant_code = normalise_code(context.applicant.get("credit_code"))
-    applicant_name = normalise_name(context.applicant.get("name"))
-    if not applicant_code or not applicant_name:
-        return CheckOutcome(CheckVerdict.UNKNOWN,
-                            "申请人信息未填写业户名称或统一社会信用代码，无法比对")
-    problems = []
-    if applicant_code != normalise_code(record.get("credit_code")):
-        problems.append(f"统一社会信用代码{applicant_code}与持证业户的"
-                        f"{record.get('credit_code')}不一致")
-    if applicant_name != normalise_name(record.get("name")):
-        problems.append(f"业户名称“{context.applicant.get('name')}”与持证业户“{record.get('name')}”"
-                        "不一致")
-    if problems:
-        return CheckOutcome(CheckVerdict.FAILED, "；".join(problems))
-    return CheckOutcome(CheckVerdict.PASSED,
-                        f"与许可证{record.get('licence_no', '')}持证业户一致（{record.get('name')}）")
+    holder = compare_holder(context, record)
+    return holder.outcome(
+        missing="申请人信息未填写业户名称或统一社会信用代码，无法比对",
+        code_mismatch=f"统一社会信用代码{holder.applicant_code}与持证业户的"
+                      f"{record.get('credit_code')}不一致",
+        name_mismatch=f"业户名称“{holder.raw_name}”与持证业户“{record.get('name')}”不一致",
+        passed=f"与许可证{record.get('licence_no', '')}持证业户一致（{record.get('name')}）",
+    )
 
 
 def operator_licence_valid(context: CheckContext) -> CheckOutcome:
