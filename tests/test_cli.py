@@ -22,7 +22,7 @@ def run(*args, home, env_extra=None):
 
 
 @pytest.fixture
-def home(tmp_path, onewindow_settings):  # onewindow_settings empties a test PostgreSQL
+def home(tmp_path, onewindow_unmigrated_settings):  # a test PostgreSQL without tables
     return tmp_path
 
 

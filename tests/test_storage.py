@@ -21,12 +21,12 @@ def test_migrations_are_numbered_applied_once_and_recorded(hall):
     assert [n for n, _ in migrate.available()][0] == 1
 
 
-def test_open_hall_refuses_a_database_with_pending_migrations(onewindow_settings,
+def test_open_hall_refuses_a_database_with_pending_migrations(onewindow_unmigrated_settings,
                                                               sample_registry):
     from onewindow.services import open_hall
 
     with pytest.raises(RuntimeError, match="onewindow db upgrade"):
-        open_hall(onewindow_settings, sample_registry)
+        open_hall(onewindow_unmigrated_settings, sample_registry)
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path):

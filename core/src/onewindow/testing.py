@@ -32,9 +32,17 @@ from .services import Hall, open_hall
 TEST_DATABASE_ENV = "ONEWINDOW_TEST_DATABASE_URL"
 
 
-def _reset_postgres(url: str) -> None:
+def _reset_postgres(url: str, *, keep_schema: bool) -> None:
+    """Empty the test PostgreSQL database.
+
+    Re-creating the schema and running every migration costs ~0.2 s a test; when the schema
+    is already at the newest migration and ``keep_schema`` is set, its rows are truncated
+    instead (~10 ms). Tests that need a database without tables pass ``keep_schema=False``.
+    """
     import peewee
     from playhouse.db_url import connect
+
+    from .storage import migrate
 
     db = connect(url.replace("postgresql://", "postgres://", 1))
     try:
@@ -42,6 +50,11 @@ def _reset_postgres(url: str) -> None:
     except peewee.OperationalError as exc:
         raise RuntimeError(f"{TEST_DATABASE_ENV}={url} is set but unreachable: {exc}") from exc
     with db:
+        tables = [t for t in db.get_tables() if t != migrate.AppliedMigration._meta.table_name]
+        if keep_schema and tables and not migrate.pending(db):
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            db.execute_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+            return
         db.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
         db.execute_sql("CREATE SCHEMA public")
 
@@ -72,11 +85,12 @@ def counting_queries(db) -> Iterator[QueryLog]:
         del db.execute_sql
 
 
-def settings_for_tests(home: Path) -> Settings:
-    """Settings on a fresh database: SQLite under ``home``, or the emptied test PostgreSQL."""
+def settings_for_tests(home: Path, *, keep_schema: bool = True) -> Settings:
+    """Settings on an empty database: a new SQLite file under ``home``, or the test PostgreSQL
+    with no rows left (with no tables at all when ``keep_schema`` is False)."""
     url = os.environ.get(TEST_DATABASE_ENV, "")
     if url:
-        _reset_postgres(url)
+        _reset_postgres(url, keep_schema=keep_schema)
     else:
         url = f"sqlite:///{home / 'onewindow-test.db'}"
     return Settings(home=home, database_url=url, audit_key=b"test-audit-key",
@@ -85,7 +99,14 @@ def settings_for_tests(home: Path) -> Settings:
 
 @pytest.fixture
 def onewindow_settings(tmp_path) -> Settings:
+    """Settings on an empty database (its schema may already be migrated)."""
     return settings_for_tests(tmp_path)
+
+
+@pytest.fixture
+def onewindow_unmigrated_settings(tmp_path) -> Settings:
+    """Settings on a database without any table: for tests of migrations and start-up."""
+    return settings_for_tests(tmp_path, keep_schema=False)
 
 
 @pytest.fixture(scope="session")
