@@ -14,6 +14,17 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("onewindow-no-such-user")
 
 
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Hash passwords with ``hasher`` from now on (argon2's defaults otherwise).
+
+    Stored hashes made with other parameters still verify, and are re-hashed with the new
+    ones at their next sign-in. The test suite uses argon2's cheapest parameters this way.
+    """
+    global _hasher, _DUMMY_HASH
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash("onewindow-no-such-user")
+
+
 
 def _trace(key: bytes | None, action: str, by: str, username: str, data: dict) -> None:
     """Chain an account change into the audit trail (no case number), when a key is given."""

@@ -97,6 +97,16 @@ def settings_for_tests(home: Path, *, keep_schema: bool = True) -> Settings:
                     secret_key=b"test-secret-key-" * 2)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Staff passwords are hashed with argon2's cheapest parameters in tests: the defaults
+    cost ~0.15 s a hash, and most web tests create five accounts and sign in."""
+    from argon2 import PasswordHasher
+
+    from .accounts import use_password_hasher
+
+    use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def onewindow_settings(tmp_path) -> Settings:
     """Settings on an empty database (its schema may already be migrated)."""
