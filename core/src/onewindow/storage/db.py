@@ -15,19 +15,19 @@ gives up a transaction (serialization failure, deadlock), every statement raises
 tried again. A lost connection is discarded, so the next statement of that thread connects
 afresh (the service comes back by itself when PostgreSQL does).
 
-SQLite settings, chosen by measurement (``benchmarks/sqlite_settings.py``, results in
-``benchmarks/results/``):
+SQLite settings, chosen by measurement (``benchmarks/sqlite_settings.py``, sixteen writers;
+results and reasons in ``benchmarks/results/2026-12-04-sqlite-settings.md``):
 
 - ``synchronous = FULL``: in WAL mode every commit fsyncs the log, so an acknowledged write
   survives a power cut or an OS crash, not only a killed process. ``NORMAL`` syncs only at a
-  checkpoint: the last commits before a power cut may vanish, which a hall that has already
-  printed a receipt cannot accept. FULL costs one fsync per commit: measured, intake and
-  actions still run at hundreds per second, far above a hall's peak of a few per second.
-- ``wal_autocheckpoint = 1000`` pages (SQLite's default, ~4 MB of log): larger values did not
-  raise throughput measurably and let the log, and the time to read through it, grow.
-- ``busy_timeout = 15000`` ms: with sixteen writers at once the longest measured wait for the
-  lock stayed well below one second; fifteen seconds leaves a wide margin for a slow disk or a
-  checkpoint before anyone sees "系统繁忙", while still answering within a browser's patience.
+  checkpoint: the last commits before a power cut may vanish after the clerk saw them saved.
+  Measured cost: a step's median from ~7 to ~11 ms, ~110 to ~70-90 write transactions a
+  second, still far above a hall's peak of a few a second.
+- ``wal_autocheckpoint = 1000`` pages (SQLite's default, ~4 MB of log): 4000 did not raise
+  throughput beyond noise and lets the log grow four times larger.
+- ``busy_timeout = 15000`` ms: SQLite's busy handler retries rather than queueing writers
+  fairly, so with sixteen writers on a loaded 2-core machine one step waited up to ~5 s for the
+  lock; 5 s would have been at the edge, 15 s leaves three times that before "系统繁忙".
 """
 
 from __future__ import annotations
