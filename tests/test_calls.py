@@ -7,7 +7,7 @@ from conftest import ENTERPRISE
 
 from onewindow import audit
 from onewindow.calls import average_response
-from onewindow.errors import NotFound, TransitionRefused, ValidationError
+from onewindow.errors import Conflict, NotFound, TransitionRefused, ValidationError
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_only_the_window_calls_and_only_while_the_case_is_at_the_window(hall, st
     with pytest.raises(TransitionRefused, match="只有大厅服务人员"):
         hall.calls.call(staff["approver"], case.number)
     hall.calls.call(staff["window"], case.number)
-    with pytest.raises(TransitionRefused, match="正在等待响应"):
+    with pytest.raises(Conflict, match="正在等待响应"):
         hall.calls.call(staff["window"], case.number)
     withdrawn = hall.act(staff["window"], case.number, "withdraw", reason="申请人撤回")
     with pytest.raises(TransitionRefused, match="离开接件窗口"):
@@ -66,7 +66,7 @@ def test_only_the_cases_section_answers_and_only_once(hall, staff, case):
         with pytest.raises(TransitionRefused, match="只有该审批业务科"):
             hall.calls.answer(outsider, made.id)
     hall.calls.answer(staff["head"], made.id)
-    with pytest.raises(TransitionRefused, match="已由head1"):
+    with pytest.raises(Conflict, match="已由head1"):
         hall.calls.answer(staff["approver"], made.id)
     with pytest.raises(NotFound):
         hall.calls.answer(staff["approver"], made.id + 100)

@@ -154,6 +154,31 @@ def test_two_approvers_deciding_one_case_at_once_one_wins(hall, staff, second):
     assert [e.action for e in hall.get_case(number).events].count(decided.action) == 1
 
 
+def test_recording_one_transfer_form_twice_at_once_makes_one_case(hall, staff):
+    form = hall.transfers.fill(staff["approver"], {
+        "item": work.ITEM, "form_date": "2026-09-25", "notes": "专网办结", **ENTERPRISE})
+    clerks = [work.clerk(1), work.clerk(2)]
+    outcomes = _race(lambda actor: hall.transfers.record(actor, form.number), clerks)
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refused) == 1 and isinstance(refused[0], Conflict), outcomes
+    assert "不能重复录入" in refused[0].reason
+    assert CaseRow.select().count() == 1
+    assert audit.verify(hall.settings.audit_key).ok
+
+
+def test_answering_one_call_twice_at_once_gives_one_answer(hall, staff):
+    _approvers(2)
+    number = hall.open_case(staff["window"], work.ITEM, ENTERPRISE).number
+    call = hall.calls.call(staff["window"], number)
+    outcomes = _race(lambda actor: hall.calls.answer(actor, call.id),
+                     [work.approver(0), work.approver(1)])
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refused) == 1 and isinstance(refused[0], Conflict), outcomes
+    winner = next(o for o in outcomes if not isinstance(o, Exception))
+    assert f"此呼叫已由{accounts.display_name(winner.answered_by)}" in refused[0].reason
+    assert [e.action for e in hall.get_case(number).events].count("joint_review_answer") == 1
+
+
 def test_refused_decision_names_who_moved_the_case_on(hall, staff):
     _approvers(2)
     number = _taken_in(hall, staff["window"]).number
