@@ -112,8 +112,9 @@ def test_sixteen_writers_in_four_processes_lose_nothing(hall, onewindow_settings
         assert all(reason.startswith(expected) for reason in lost), (expected, lost[:2])
 
 
-def _race(action_of, actors):
-    """Run ``action_of(actor)`` for each actor in its own thread, all released at once."""
+def _race(hall, action_of, actors):
+    """Run ``action_of(actor)`` for each actor in its own thread (its own connection), all
+    released at once."""
     barrier = threading.Barrier(len(actors))
     outcomes: list = [None] * len(actors)
 
@@ -123,6 +124,9 @@ def _race(action_of, actors):
             outcomes[index] = action_of(actor)
         except Exception as exc:
             outcomes[index] = exc
+        finally:
+            if not hall.db.is_closed():
+                hall.db.close()
 
     threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actors)]
     for thread in threads:
@@ -142,7 +146,7 @@ def test_two_approvers_deciding_one_case_at_once_one_wins(hall, staff, second):
         action = "accept" if actor is first else second
         return work.decide(hall, actor, number, action)
 
-    outcomes = _race(decide, [first, other])
+    outcomes = _race(hall, decide, [first, other])
     refused = [o for o in outcomes if isinstance(o, Exception)]
     assert len(refused) == 1 and isinstance(refused[0], Conflict), outcomes
     assert isinstance(refused[0], TransitionRefused)  # the web's 409
@@ -158,7 +162,7 @@ def test_recording_one_transfer_form_twice_at_once_makes_one_case(hall, staff):
     form = hall.transfers.fill(staff["approver"], {
         "item": work.ITEM, "form_date": "2026-09-25", "notes": "专网办结", **ENTERPRISE})
     clerks = [work.clerk(1), work.clerk(2)]
-    outcomes = _race(lambda actor: hall.transfers.record(actor, form.number), clerks)
+    outcomes = _race(hall, lambda actor: hall.transfers.record(actor, form.number), clerks)
     refused = [o for o in outcomes if isinstance(o, Exception)]
     assert len(refused) == 1 and isinstance(refused[0], Conflict), outcomes
     assert "不能重复录入" in refused[0].reason
@@ -170,7 +174,7 @@ def test_answering_one_call_twice_at_once_gives_one_answer(hall, staff):
     _approvers(2)
     number = hall.open_case(staff["window"], work.ITEM, ENTERPRISE).number
     call = hall.calls.call(staff["window"], number)
-    outcomes = _race(lambda actor: hall.calls.answer(actor, call.id),
+    outcomes = _race(hall, lambda actor: hall.calls.answer(actor, call.id),
                      [work.approver(0), work.approver(1)])
     refused = [o for o in outcomes if isinstance(o, Exception)]
     assert len(refused) == 1 and isinstance(refused[0], Conflict), outcomes
@@ -214,7 +218,7 @@ def test_a_second_writer_waits_for_the_first_instead_of_failing(hall, staff):
         finished["second"] = time.monotonic()
         return case
 
-    outcomes = _race(lambda f: f(), [first, second])
+    outcomes = _race(hall, lambda f: f(), [first, second])
     assert not any(isinstance(o, Exception) for o in outcomes), outcomes
     assert outcomes[1].state.value == "accepted"
     assert finished["second"] >= finished["first"]
@@ -251,7 +255,7 @@ def test_a_writer_kept_waiting_too_long_gets_busy_and_can_try_again(hall, staff)
         time.sleep(0.1)
         return hall.act(staff["approver"], number, "accept")  # the same step, again: it works
 
-    outcomes = _race(lambda f: f(), [first, second])
+    outcomes = _race(hall, lambda f: f(), [first, second])
     assert not any(isinstance(o, BaseException) for o in outcomes), outcomes
     assert outcomes[1].state.value == "accepted"
     assert audit.verify(hall.settings.audit_key).ok
