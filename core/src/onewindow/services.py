@@ -136,6 +136,21 @@ class Hall:
     def catalogue(self):
         return self.registry.catalogue
 
+    def refused(self, actor: Actor, exc: TransitionRefused, **data: Any) -> int:
+        """Chain a refused action into the audit trail (who, what, on which case, why).
+
+        Call after the refused transaction is over (the row is written in its own)."""
+        return audit.record_refusal(self.settings.audit_key, actor=actor.username,
+                                    role=actor.role.value, action=exc.action,
+                                    subject=exc.case_number, reason=exc.reason, at=self.clock(),
+                                    data={"state": exc.state, **data})
+
+    def refused_role(self, actor: Actor, action: str, reason: str) -> int:
+        """Chain a role refusal (a page or action the actor's role may not use)."""
+        return audit.record_refusal(self.settings.audit_key, actor=actor.username,
+                                    role=actor.role.value, action=action, subject="",
+                                    reason=reason, at=self.clock())
+
     def get_case(self, number: str) -> Case:
         row = CaseRow.get_or_none(CaseRow.number == number)
         if row is None:

@@ -17,6 +17,7 @@ from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 from litestar_htmx import HTMXRequest
 
+from onewindow import privacy
 from onewindow.services import Hall, open_hall
 
 from . import auth, i18n, labels, people
@@ -65,6 +66,7 @@ def create_app(hall: Hall | None = None, *, secure_cookies: bool | None = None) 
 
     Opening the default hall refuses a database with pending migrations (RuntimeError).
     """
+    privacy.install_log_filter()  # before anything logs: no whole ID number in any log line
     if hall is None:
         hall = open_hall()
     web_settings = load_web_settings(secure_cookies=secure_cookies)
@@ -111,7 +113,8 @@ def create_app(hall: Hall | None = None, *, secure_cookies: bool | None = None) 
         template_config=templates,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_send=[add_security_headers, i18n.remember_switch],
-        state=State({"web_settings": web_settings, "login_throttle": LoginThrottle()}),
+        state=State({"web_settings": web_settings, "login_throttle": LoginThrottle(),
+                     "hall": hall}),
         on_shutdown=[close_database],
         openapi_config=None,  # no schema pages on a hall's intranet
         logging_config=None,  # the process (server.py, tests) configures logging, not the app

@@ -2,7 +2,8 @@
 
 Login errors name the field in the clerk's language; a wrong password never says whether the
 username exists. After 5 wrong passwords for one username in 15 minutes the form refuses it for
-15 minutes (:mod:`onewindow_web.throttle`), correct password or not.
+15 minutes (:mod:`onewindow_web.throttle`), correct password or not. Every failed or locked-out
+sign-in is chained into the audit trail (the typed username, an ID number masked).
 """
 
 from __future__ import annotations
@@ -73,8 +74,11 @@ async def login(request: Request) -> Template | Redirect:
                            errors=errors, next_path=next_path)
 
     minutes = throttle.locked_for(username)
+    hall = request.app.state.hall
     if minutes:
         log.warning("login refused for %r: locked after repeated failures", username)
+        await sync_to_thread(accounts.record_failed_login, username,
+                             audit_key=hall.settings.audit_key, locked=True)
         return _login_page(request, status_code=429, username=username, next_path=next_path,
                            errors={"form": _locked_message(request, minutes)})
 
@@ -83,7 +87,9 @@ async def login(request: Request) -> Template | Redirect:
         actor = await sync_to_thread(accounts.authenticate, username, password)
     if actor is None:
         minutes = throttle.failed(username)
-        log.info("login failed for %r", username)
+        log.info("login failed for %r", username)  # the log filter masks an ID number
+        await sync_to_thread(accounts.record_failed_login, username,
+                             audit_key=hall.settings.audit_key)
         message = (_locked_message(request, minutes) if minutes else
                    translate(request, "The username or password is incorrect. Please check both "
                               "and try again."))

@@ -93,6 +93,7 @@ async def _run(request: Request, hall: Hall, number: str, form_id: str,
         except ValidationError as exc:
             errors, status = dict(exc.errors), 422
         except TransitionRefused as exc:
+            hall.refused(actor, exc)
             errors, status = {"": exc.reason}, 409
         else:
             if fragment and wants_fragment(request):
