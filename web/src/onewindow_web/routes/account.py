@@ -13,8 +13,6 @@ from typing import Annotated
 
 from litestar import Request, get, post
 from litestar.concurrency import sync_to_thread
-from litestar.datastructures import Cookie
-from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
@@ -22,7 +20,6 @@ from onewindow import accounts
 
 from ..auth import PUBLIC, end_session, login_url, safe_next, session_user, start_session
 from ..i18n import N_, translate
-from ..security import CSRF_COOKIE
 from ..templating import page
 
 log = logging.getLogger(__name__)
@@ -99,13 +96,9 @@ async def login(request: Request) -> Template | Redirect:
     throttle.succeeded(username)
     start_session(request, actor)
     log.info("login: %s (%s)", actor.username, actor.role.value)
-    response = Redirect(path=next_path, status_code=303)
-    # A new CSRF token for the new session, so a token seen before login is worth nothing.
-    settings = request.app.state.web_settings
-    response.cookies.append(Cookie(
-        key=CSRF_COOKIE, value=generate_csrf_token(request.app.csrf_config.secret), path="/",
-        httponly=True, samesite="lax", secure=settings.secure_cookies))
-    return response
+    # The new session has no CSRF secret yet: the next page makes one, so a token seen
+    # before login is worth nothing after it (see security.SessionCSRFMiddleware).
+    return Redirect(path=next_path, status_code=303)
 
 
 def _locked_message(request: Request, minutes: int) -> str:
