@@ -319,13 +319,14 @@ class Hall:
         case = self.act(actor, number, "lookup", params={"record": record})
         return case, record
 
-    def read_supplement(self, case: Case, sha256: str) -> tuple[Supplement, bytes]:
-        """A stored supplement's bytes, checked against the SHA-256 kept at upload.
+    def read_supplement(self, case: Case, key: str) -> tuple[Supplement, bytes]:
+        """A stored supplement's bytes (by its :attr:`~Supplement.key`), checked against the
+        SHA-256 kept at upload.
 
         Raises :class:`NotFound` for a file the case does not have, and
         :class:`ValidationError` when the bytes on disk are no longer the ones uploaded.
         """
-        found = next((s for s in case.supplements if s.sha256 == sha256), None)
+        found = next((s for s in case.supplements if key and s.key == key), None)
         if found is None:
             raise NotFound(f"办件 {case.number} 没有该补正材料")
         path = self.settings.upload_dir / found.storage_path
