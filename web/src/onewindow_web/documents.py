@@ -231,6 +231,23 @@ def commitment(case: Case, material: str) -> Document | None:
                     consequence=CONSEQUENCES[kind], material=name, due_date=due)
 
 
+# The routes that show a document of onewindow.privacy.DOCUMENT_RULES, by route name: whether
+# each may carry a whole ID number is the core rule's answer, never decided here.
+DOCUMENT_ROUTES = {"print_receipt": RECEIPT, "print_notice": NOTICE,
+                   "print_commitment": COMMITMENT, "transfer": "transfer_form_page",
+                   "transfer_print": "transfer_form_print"}
+
+
+def full_id_route_paths(app: Any) -> list[str]:
+    """The path templates of ``app``'s routes whose document shows a whole ID number."""
+    paths: list[str] = []
+    for name, document in DOCUMENT_ROUTES.items():
+        if privacy.shows_full_id(document):
+            index = app.get_handler_index_by_name(name)
+            paths.extend(sorted(index["paths"]) if index else ())
+    return paths
+
+
 def shows_full_id(document: Document, case: Case) -> bool:
     """Whether ``document`` prints ``case``'s applicant's whole ID number (then it is audited)."""
     return bool(case.applicant.id_number) and privacy.shows_full_id(document.kind)

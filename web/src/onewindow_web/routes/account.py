@@ -16,7 +16,7 @@ from litestar.concurrency import sync_to_thread
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from onewindow import accounts
+from onewindow import accounts, privacy
 
 from ..auth import PUBLIC, end_session, login_url, safe_next, session_user, start_session
 from ..i18n import N_, translate
@@ -40,6 +40,8 @@ def _login_page(request: Request, *, status_code: int = 200, username: str = "",
                 errors: dict[str, str] | None = None, next_path: str = "/") -> Template:
     reason = request.query_params.get("reason", "")
     notice = translate(request, NOTICES[reason]) if reason in NOTICES and not errors else ""
+    if privacy.mask_text(username) != username:
+        username = ""  # an ID number typed as a username is not shown back on the page
     return page(request, "account/login.html", status_code=status_code, username=username,
                 errors=errors or {}, next_path=safe_next(next_path), notice=notice,
                 signed_in_as=session_user(request))
