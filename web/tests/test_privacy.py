@@ -27,7 +27,7 @@ def test_the_rule_is_the_cores_and_only_the_transfer_print_is_whole(app):
     assert set(DOCUMENT_ROUTES.values()) <= set(privacy.DOCUMENT_RULES)
     full = {name for name, rule in privacy.DOCUMENT_RULES.items()
             if rule.disclosure is privacy.Disclosure.FULL}
-    assert full == {"transfer_form_print"}
+    assert full == {"transfer_form_print", "entry_form"}
     assert all(rule.reason and rule.title for rule in privacy.DOCUMENT_RULES.values())
     assert full_id_route_paths(app) == ["/transfers/{number:str}/print"]
     assert privacy.id_number_for("receipt", RAW_ID) == MASKED_ID
