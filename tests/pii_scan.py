@@ -1,8 +1,8 @@
 """The whole test run, scanned for whole resident ID numbers in pages and log lines.
 
 A pytest plugin (``-p pii_scan`` in the workspace's pytest ``addopts``). While the tests run it keeps
-every response any Litestar ``TestClient`` receives and every log record of level INFO or above
-that reaches the root logger; at the end of the session it fails the run if any of them carries
+every response any Litestar ``TestClient`` receives, every log record of level INFO or above
+that reaches the root logger and the log output of the browser tests' server processes; at the end of the session it fails the run if any of them carries
 a whole ID number: one of the numbers the tests use (every checksum-valid 18-character number
 written in a test file) or any checksum-valid 18-character number at all.
 
@@ -102,6 +102,17 @@ class Scanner:
         for number in whole_numbers(line, self.known):
             self.findings.append(f"log {record.name} {record.levelname}: {_mask(number)} "
                                  f"in {record.msg!r:.120}")
+
+
+def scan_output(config: pytest.Config, name: str, output: bytes) -> None:
+    """Scan a server subprocess's log output (the browser tests' ``onewindow serve``)."""
+    scanner: Scanner | None = config.stash.get(_KEY, None)
+    if scanner is None:
+        return
+    for line in output.decode("utf-8", "replace").splitlines():
+        scanner.records += 1
+        for number in whole_numbers(line, scanner.known):
+            scanner.findings.append(f"log of {name}: {_mask(number)} in {line[:120]!r}")
 
 
 class _Collect(logging.Handler):

@@ -296,3 +296,12 @@ def test_a_token_seen_before_login_is_worthless_after_it(client, staff):
                        follow_redirects=False).status_code == 403
     assert client.post("/logout", data={"_csrf_token": after},
                        follow_redirects=False).status_code == 303
+
+
+def test_a_form_that_is_not_utf8_is_a_bad_request_not_a_server_error(client, staff):
+    csrf_token(client)
+    body = (b'--b\r\nContent-Disposition: form-data; name="username"\r\n\r\n\xff\xfe\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="_csrf_token"\r\n\r\nx\r\n--b--\r\n')
+    response = client.post("/login", content=body,
+                           headers={"content-type": "multipart/form-data; boundary=b"})
+    assert response.status_code == 400

@@ -73,6 +73,8 @@ _RULES = (
                  "列表只用于找到办件，不需要完整号码。"),
     DocumentRule("consultation", "咨询登记", Disclosure.MASKED,
                  "咨询不形成办件，只保存并显示部分号码。"),
+    DocumentRule("guide", "办事指南及表格填写样例", Disclosure.MASKED,
+                 "样例中的号码即使是编造的，校验合格时也可能属于真实的人；样例只需示意格式。"),
     DocumentRule("lookups", "专网核查结果", Disclosure.MASKED,
                  "核查结果页面与留痕只显示部分号码。"),
 )

@@ -20,7 +20,7 @@ import secrets
 from typing import Any
 
 from litestar.enums import ScopeType
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import ClientException, PermissionDeniedException
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
@@ -133,7 +133,10 @@ class SessionCSRFMiddleware:
         token = request.headers.get(CSRF_HEADER)
         if not token and request.content_type[0] in {"application/x-www-form-urlencoded",
                                                       "multipart/form-data"}:
-            form = await request.form()  # cached on the scope: the handler reads it again
+            try:
+                form = await request.form()  # cached on the scope: the handler reads it again
+            except UnicodeDecodeError:  # a form that is not UTF-8 is a bad request, not a 500
+                raise ClientException("the form is not valid UTF-8") from None
             token = form.get(CSRF_FIELD)
         return token if isinstance(token, str) and token.isascii() else ""
 
