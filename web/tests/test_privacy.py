@@ -146,3 +146,12 @@ def test_the_server_installs_the_log_filter(monkeypatch):
     record = logging.getLogRecordFactory()("t", logging.INFO, __file__, 1, "GET /?q=%s",
                                            (RAW_ID,), None)
     assert RAW_ID not in record.getMessage()
+
+
+def test_guide_samples_show_id_numbers_masked_and_credit_codes_whole():
+    from onewindow_web.templating import build_environment
+
+    assert privacy.DOCUMENT_RULES["guide"].disclosure is privacy.Disclosure.MASKED
+    sample = "赵婷，居民身份证21030219900214426X；统一社会信用代码91210302MA0YCE7KX9"
+    shown = build_environment().from_string("{{ s|mask_ids }}").render(s=sample)
+    assert shown == "赵婷，居民身份证2103**********426X；统一社会信用代码91210302MA0YCE7KX9"
