@@ -13,6 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pii_scan
 import pytest
 
 from onewindow.testing import TEST_DATABASE_ENV
@@ -32,7 +33,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, pytestconfig):
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"CI must provide Chromium at {CHROMIUM}")
@@ -61,6 +62,7 @@ def server(tmp_path_factory):
     yield base
     process.terminate()
     process.wait(timeout=10)
+    pii_scan.scan_output(pytestconfig, "onewindow serve", process.stdout.read())
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pii_scan
 import pytest
 
 from onewindow.testing import TEST_DATABASE_ENV
@@ -89,7 +90,7 @@ def sandbox():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, sandbox):
+def server(tmp_path_factory, sandbox, pytestconfig):
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"CI must provide Chromium at {CHROMIUM}")
@@ -113,6 +114,7 @@ def server(tmp_path_factory, sandbox):
     finally:
         process.terminate()
         process.wait(timeout=10)
+        pii_scan.scan_output(pytestconfig, "onewindow serve", process.stdout.read())
 
 
 @pytest.fixture(scope="module")

@@ -246,3 +246,62 @@ def test_a_cookie_copied_before_logout_is_worthless_after_it(client, staff, logi
         client.cookies.set(name, value)
     response = client.get("/", follow_redirects=False)
     assert response.status_code == 303 and "/login" in response.headers["location"]
+
+
+# ------------------------------------------------------------------ CSRF bound to the session
+def test_a_csrf_token_from_another_session_is_refused(app, client, staff, login):
+    """A planted CSRF cookie plus its matching token (the old double-submit hole) is refused,
+    signed in and on the anonymous login form alike; the visitor's own token still works."""
+    from litestar.testing import TestClient
+
+    with TestClient(app) as attacker:
+        attacker_token = csrf_token(attacker)  # the attacker's own pre-session token
+        login("window1")
+        client.cookies.set("onewindow_csrf", attacker_token)  # what the old scheme trusted
+        for headers, data in (({}, {"_csrf_token": attacker_token}),
+                              ({"x-csrftoken": attacker_token, "HX-Request": "true"}, {})):
+            response = client.post("/logout", headers=headers, data=data,
+                                   follow_redirects=False)
+            assert response.status_code == 403
+        assert client.get("/", follow_redirects=False).status_code == 200  # still signed in
+
+        # the login form: an anonymous visitor's token is bound to their pre-session cookie
+        with TestClient(app) as visitor:
+            visitor.get("/login")
+            visitor.cookies.set("onewindow_csrf", attacker_token)
+            refused = visitor.post("/login", data={"username": "window1", "password": PASSWORD,
+                                                   "_csrf_token": attacker_token},
+                                   follow_redirects=False)
+            assert refused.status_code == 403
+            own = visitor.post("/login", data={"username": "window1", "password": PASSWORD,
+                                               "_csrf_token": csrf_token(visitor)},
+                               follow_redirects=False)
+            assert own.status_code == 303
+
+    token = csrf_token(client, "/")
+    assert token != attacker_token
+    response = client.post("/logout", headers={"x-csrftoken": token, "HX-Request": "true"},
+                           follow_redirects=False)
+    assert response.status_code == 303
+
+
+def test_a_token_seen_before_login_is_worthless_after_it(client, staff):
+    before = csrf_token(client)
+    response = client.post("/login", data={"username": "window1", "password": PASSWORD,
+                                           "_csrf_token": before}, follow_redirects=False)
+    assert response.status_code == 303
+    after = csrf_token(client, "/")
+    assert after != before
+    assert client.post("/logout", data={"_csrf_token": before},
+                       follow_redirects=False).status_code == 403
+    assert client.post("/logout", data={"_csrf_token": after},
+                       follow_redirects=False).status_code == 303
+
+
+def test_a_form_that_is_not_utf8_is_a_bad_request_not_a_server_error(client, staff):
+    csrf_token(client)
+    body = (b'--b\r\nContent-Disposition: form-data; name="username"\r\n\r\n\xff\xfe\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="_csrf_token"\r\n\r\nx\r\n--b--\r\n')
+    response = client.post("/login", content=body,
+                           headers={"content-type": "multipart/form-data; boundary=b"})
+    assert response.status_code == 400

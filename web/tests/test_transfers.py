@@ -140,7 +140,7 @@ def test_the_section_fills_and_the_window_records_with_javascript_off(client, ha
     assert f'href="/transfers/{number}"' in waiting and RAW_ID not in html
     view = client.get(f"/transfers/{number}").text
     assert f'action="/transfers/{number}/record"' in view and 'name="_csrf_token"' in view
-    assert RAW_ID in view  # the window checks the paper against the full record
+    assert MASKED_ID in view and RAW_ID not in view  # the paper and its hash carry it whole
     response = send(client, f"/transfers/{number}/record", page=f"/transfers/{number}")
     assert response.status_code == 303
     location = response.headers["location"]

@@ -39,6 +39,23 @@ def _trace(key: bytes | None, action: str, by: str, username: str, data: dict) -
                         at=hall_now(), data={"username": username, **data})
 
 
+def record_failed_login(username: str, *, audit_key: bytes, locked: bool = False) -> int:
+    """Chain a failed or locked-out sign-in into the audit trail, in its own transaction.
+
+    The typed username is kept as typed (cut to the column's 64 characters) except that
+    anything looking like a resident ID number is masked: people type their own.
+    """
+    from . import audit
+    from .privacy import audit_username
+    from .services import hall_now
+
+    with database_proxy.atomic():
+        return audit.append_record(audit_key, case_number=None, action=audit.LOGIN_FAILED,
+                                   actor=audit_username(username), role="", at=hall_now(),
+                                   reason="账号已锁定" if locked else "用户名或密码错误",
+                                   data={"locked": locked})
+
+
 def create_staff(username: str, display_name: str, role: Role | str, password: str,
                  section: str | None = None, *, audit_key: bytes | None = None,
                  by: str = "system") -> Actor:

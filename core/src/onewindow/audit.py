@@ -79,6 +79,29 @@ def append_record(key: bytes, *, case_number: str | None, action: str, actor: st
     return seq
 
 
+# Rows without a case that say who was refused what: failed sign-ins and refused actions.
+LOGIN_FAILED = "login_failed"
+ACTION_REFUSED = "action_refused"
+
+
+def record_refusal(key: bytes, *, actor: str, role: str, action: str, subject: str,
+                   reason: str, at: dt.datetime, data: Any = None) -> int:
+    """Chain a refused action (a lifecycle refusal, a role refusal) in a transaction of its own.
+
+    Call it after the refused transaction rolled back. The row carries no case number (the
+    case's own trail only holds what happened to it): the case, if any, is ``subject``. Typed
+    text that looks like a resident ID number is masked.
+    """
+    from .privacy import audit_username, mask_text
+
+    with AuditRow._meta.database.atomic():
+        return append_record(key, case_number=None, action=ACTION_REFUSED,
+                             actor=audit_username(actor), role=role, at=at,
+                             reason=mask_text(reason),
+                             data={"action": action, "subject": mask_text(subject),
+                                   **(data or {})})
+
+
 @frozen
 class Verification:
     ok: bool

@@ -11,6 +11,7 @@ import enum
 import re
 import unicodedata
 from collections.abc import Mapping
+from pathlib import PurePosixPath
 from typing import Any
 
 from attrs import evolve, field, frozen
@@ -250,6 +251,12 @@ class Supplement:
     storage_path: str
     uploaded_by: str
     uploaded_at: dt.datetime
+
+    @property
+    def key(self) -> str:
+        """This upload's own name in links (its stored file's stem, random per upload): two
+        files with the same content are still two uploads, each served under its own name."""
+        return PurePosixPath(self.storage_path.replace("\\", "/")).stem
 
 
 @frozen

@@ -178,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .privacy import install_log_filter
+
+    install_log_filter()  # no log line of any command carries a whole ID number
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -141,6 +141,21 @@ class Hall:
     def catalogue(self):
         return self.registry.catalogue
 
+    def refused(self, actor: Actor, exc: TransitionRefused, **data: Any) -> int:
+        """Chain a refused action into the audit trail (who, what, on which case, why).
+
+        Call after the refused transaction is over (the row is written in its own)."""
+        return audit.record_refusal(self.settings.audit_key, actor=actor.username,
+                                    role=actor.role.value, action=exc.action,
+                                    subject=exc.case_number, reason=exc.reason, at=self.clock(),
+                                    data={"state": exc.state, **data})
+
+    def refused_role(self, actor: Actor, action: str, reason: str) -> int:
+        """Chain a role refusal (a page or action the actor's role may not use)."""
+        return audit.record_refusal(self.settings.audit_key, actor=actor.username,
+                                    role=actor.role.value, action=action, subject="",
+                                    reason=reason, at=self.clock())
+
     def get_case(self, number: str) -> Case:
         # a malformed number (a NUL, 10 000 characters) never reaches a query
         row = CaseRow.get_or_none(CaseRow.number == number) if is_case_number(number) else None
@@ -329,13 +344,14 @@ class Hall:
         case = self.act(actor, number, "lookup", params={"record": record})
         return case, record
 
-    def read_supplement(self, case: Case, sha256: str) -> tuple[Supplement, bytes]:
-        """A stored supplement's bytes, checked against the SHA-256 kept at upload.
+    def read_supplement(self, case: Case, key: str) -> tuple[Supplement, bytes]:
+        """A stored supplement's bytes (by its :attr:`~Supplement.key`), checked against the
+        SHA-256 kept at upload.
 
         Raises :class:`NotFound` for a file the case does not have, and
         :class:`ValidationError` when the bytes on disk are no longer the ones uploaded.
         """
-        found = next((s for s in case.supplements if s.sha256 == sha256), None)
+        found = next((s for s in case.supplements if key and s.key == key), None)
         if found is None:
             raise NotFound(f"办件 {case.number} 没有该补正材料")
         path = self.settings.upload_dir / found.storage_path

@@ -14,8 +14,10 @@ from jinja2 import pass_context
 from litestar import Litestar
 from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.static_files import create_static_files_router
 
+from onewindow import privacy
 from onewindow.case import APPLICANT_INPUT_LIMITS
 from onewindow.services import Hall, open_hall
 
@@ -32,7 +34,7 @@ from .routes.health import healthz
 from .routes.home import home
 from .routes.intake import intake, intake_form, intake_open
 from .routes.ledger import seal_ledger
-from .security import add_security_headers, csrf_config, session_config
+from .security import SessionCSRFMiddleware, add_security_headers, session_config
 from .templating import build_environment, template_config
 from .throttle import LoginThrottle
 
@@ -66,6 +68,7 @@ def create_app(hall: Hall | None = None, *, secure_cookies: bool | None = None) 
 
     Opening the default hall refuses a database with pending migrations (RuntimeError).
     """
+    privacy.install_log_filter()  # before anything logs: no whole ID number in any log line
     if hall is None:
         hall = open_hall()
     web_settings = load_web_settings(secure_cookies=secure_cookies)
@@ -108,12 +111,13 @@ def create_app(hall: Hall | None = None, *, secure_cookies: bool | None = None) 
         dependencies={"hall": Provide(provide_hall, use_cache=True, sync_to_thread=False)},
         guards=[auth.require_staff],
         middleware=[session_config(hall.settings.secret_key, secure=web_settings.secure_cookies,
-                                   max_age=web_settings.session_max_age).middleware],
-        csrf_config=csrf_config(hall.settings.secret_key, secure=web_settings.secure_cookies),
+                                   max_age=web_settings.session_max_age).middleware,
+                    DefineMiddleware(SessionCSRFMiddleware, secret=hall.settings.secret_key)],
         template_config=templates,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_send=[add_security_headers, i18n.remember_switch],
-        state=State({"web_settings": web_settings, "login_throttle": LoginThrottle()}),
+        state=State({"web_settings": web_settings, "login_throttle": LoginThrottle(),
+                     "hall": hall}),
         on_shutdown=[close_database],
         openapi_config=None,  # no schema pages on a hall's intranet
         logging_config=None,  # the process (server.py, tests) configures logging, not the app

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from attrs import frozen
 
+from onewindow import privacy
 from onewindow.case import Case, CaseEvent, ReviewOutcome, Role
 from onewindow.catalogue import ApprovalItem, DeferralKind
 from onewindow.labels import (
@@ -124,11 +125,14 @@ def _stamp(at: dt.datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M")
 
 
-def _applicant_fields(case: Case, item: ApprovalItem) -> list[Field]:
+def _applicant_fields(case: Case, item: ApprovalItem, kind: str) -> list[Field]:
+    """Who applied for what; the ID number as :mod:`onewindow.privacy` lets ``kind`` show it."""
     applicant = case.applicant
+    identifier = (applicant.credit_code if applicant.credit_code else
+                  privacy.id_number_for(kind, applicant.id_number))
     return [
         Field(N_("Applicant"), f"{applicant.name}（{APPLICANT_KIND_LABELS[applicant.kind]}）"),
-        Field(N_("Credit code or ID number"), applicant.identifier),  # never the raw ID
+        Field(N_("Credit code or ID number"), identifier),
         Field(N_("Approval item"), f"{item.name}（{item.code}）"),
         Field(N_("Catalogue version"), case.item_version),
     ]
@@ -158,7 +162,7 @@ def receipt(case: Case) -> Document | None:
         received.append(MaterialLine(material.code, material.name,
                                      MATERIAL_FORM_LABELS[material.form_of], material.copies))
     fields = [
-        *_applicant_fields(case, item),
+        *_applicant_fields(case, item, RECEIPT),
         Field(N_("Promised time limit (working days)"), str(item.time_limit_days)),
         Field(N_("Collect the result at"), COLLECT_AT),
         Field(N_("Taken in by"), event.actor, person=True),
@@ -186,7 +190,7 @@ def notice(case: Case, seq: int | None = None) -> Document | None:
     if not events:
         return None
     event = events[-1]
-    fields = [*_applicant_fields(case, item_of(case)), Field(N_("Clerk"), event.actor, person=True),
+    fields = [*_applicant_fields(case, item_of(case), NOTICE), Field(N_("Clerk"), event.actor, person=True),
               Field(N_("Issued at"), _stamp(event.at))]
     return Document(kind=NOTICE, title=TITLES[NOTICE], case_number=case.number,
                     date=event.at.date().isoformat(), fields=tuple(fields),
@@ -213,7 +217,7 @@ def commitment(case: Case, material: str) -> Document | None:
     kind = DeferralKind(event.data.get("kind", mark.kind))
     name = item.material(material).name
     due = str(event.data.get("due_date", mark.due_date.isoformat()))
-    fields = [*_applicant_fields(case, item),
+    fields = [*_applicant_fields(case, item, COMMITMENT),
               Field(N_("Deferred material"), name),
               Field(N_("Kind of deferral"), DEFERRAL_LABELS[kind]),
               Field(N_("To be supplied by"), due),
@@ -225,6 +229,28 @@ def commitment(case: Case, material: str) -> Document | None:
                     date=content["date"], fields=tuple(fields),
                     verification_hash=content_hash(case.number, COMMITMENT, content),
                     consequence=CONSEQUENCES[kind], material=name, due_date=due)
+
+
+# The routes that show a document of onewindow.privacy.DOCUMENT_RULES, by route name: whether
+# each may carry a whole ID number is the core rule's answer, never decided here.
+DOCUMENT_ROUTES = {"print_receipt": RECEIPT, "print_notice": NOTICE,
+                   "print_commitment": COMMITMENT, "transfer": "transfer_form_page",
+                   "transfer_print": "transfer_form_print"}
+
+
+def full_id_route_paths(app: Any) -> list[str]:
+    """The path templates of ``app``'s routes whose document shows a whole ID number."""
+    paths: list[str] = []
+    for name, document in DOCUMENT_ROUTES.items():
+        if privacy.shows_full_id(document):
+            index = app.get_handler_index_by_name(name)
+            paths.extend(sorted(index["paths"]) if index else ())
+    return paths
+
+
+def shows_full_id(document: Document, case: Case) -> bool:
+    """Whether ``document`` prints ``case``'s applicant's whole ID number (then it is audited)."""
+    return bool(case.applicant.id_number) and privacy.shows_full_id(document.kind)
 
 
 def available(case: Case) -> list[DocumentLink]:

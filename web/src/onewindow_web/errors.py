@@ -22,7 +22,7 @@ from litestar_htmx import HTMXDetails
 
 from onewindow.errors import Busy
 
-from .auth import LoginRequired, login_url
+from .auth import LoginRequired, current_actor, login_url
 from .i18n import N_, translate
 from .templating import page
 
@@ -105,6 +105,20 @@ def login_required(request: Request, exc: NotAuthorizedException) -> Response:
     return Redirect(path=target, status_code=303)
 
 
+def _audit_role_refusal(request: Request, exc: PageForbidden) -> None:
+    """Chain who was refused which page or action into the audit trail."""
+    actor = current_actor(request)
+    hall = request.app.state.get("hall")
+    if actor is None or hall is None:
+        return
+    handler = request.scope.get("route_handler")
+    action = f"{request.method} {getattr(handler, 'name', None) or request.url.path}"
+    try:
+        hall.refused_role(actor, action[:200], exc.detail)
+    except Exception:  # noqa: BLE001 - the refusal page is shown even if the trail is down
+        log.exception("could not chain the refusal of %s to %s", action, actor.username)
+
+
 def error_page(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else HTTP_500_INTERNAL_SERVER_ERROR
     if status >= 500:
@@ -114,6 +128,7 @@ def error_page(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc, SHOWN_DETAIL) else ""
     if isinstance(exc, PageForbidden):
         explanation = ROLE_REFUSED
+        _audit_role_refusal(request, exc)
     headers = {}
     if isinstance(exc, HTTPException) and exc.headers:
         headers.update(exc.headers)  # e.g. Allow on 405

@@ -3,19 +3,36 @@
 Keys for the session cookie and CSRF tokens are derived from the one ``secret_key`` of
 :class:`onewindow.config.Settings`, each with its own label, so neither key can stand in for the
 other and the hall only has one secret to keep.
+
+CSRF tokens are bound to the session (:class:`SessionCSRFMiddleware`): the encrypted session
+keeps a random per-session secret and a form's token is the HMAC of it, so a token is only good
+with the session it was issued for. A visitor who has not signed in gets a session holding only
+that secret (the login form is protected the same way); signing in starts a new session, hence
+a new secret, so a token seen before login is worth nothing after it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
+import secrets
+from typing import Any
 
-from litestar.config.csrf import CSRFConfig
+from litestar.enums import ScopeType
+from litestar.exceptions import ClientException, PermissionDeniedException
 from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.utils.scope.state import ScopeState
 
 SESSION_COOKIE = "onewindow_session"
-CSRF_COOKIE = "onewindow_csrf"
 CSRF_HEADER = "x-csrftoken"
-CSRF_FIELD = "_csrf_token"  # the form field Litestar's CSRF middleware reads
+CSRF_FIELD = "_csrf_token"  # the form field pages carry (Litestar's ``csrf_input``)
+CSRF_SESSION_KEY = "csrf"  # the per-session secret, inside the encrypted session
+CSRF_EXCLUDE_OPT = "exclude_from_csrf"  # handler opt: no token needed (the health check)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_CSRF_EXCLUDE_PATH = re.compile(r"^/static/")
+_SECRET_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -61,17 +78,67 @@ def session_config(secret: bytes, *, secure: bool, max_age: int) -> CookieBacken
     )
 
 
-def csrf_config(secret: bytes, *, secure: bool) -> CSRFConfig:
-    """Double-submit CSRF tokens (HMAC-signed) on every POST, PUT, PATCH and DELETE."""
-    return CSRFConfig(
-        secret=derive_key(secret, "csrf").hex(),
-        cookie_name=CSRF_COOKIE,
-        header_name=CSRF_HEADER,
-        cookie_secure=secure,
-        cookie_httponly=True,  # pages carry the token themselves; scripts never read the cookie
-        cookie_samesite="lax",
-        exclude=["^/static/"],
-    )
+def csrf_token_for(key: bytes, session_secret: str) -> str:
+    """The token forms of the session holding ``session_secret`` carry."""
+    return hmac.new(key, session_secret.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+class SessionCSRFMiddleware:
+    """CSRF tokens bound to the session, checked on every POST, PUT, PATCH and DELETE.
+
+    Runs inside the session middleware. A safe request makes sure the session has a secret and
+    gives templates its token (``csrf_input``, ``csrf_token()``); any other request must carry
+    that same token in the ``x-csrftoken`` header (htmx) or the ``_csrf_token`` form field, or
+    it is refused (403) before its handler runs. A token from another session (a planted
+    cookie and token pair included) never matches.
+    """
+
+    def __init__(self, app: ASGIApp, secret: bytes) -> None:
+        self.app = app
+        self.key = derive_key(secret, "csrf")
+
+    def _excluded(self, scope: Scope) -> bool:
+        handler = scope.get("route_handler")
+        if handler is not None and handler.opt.get(CSRF_EXCLUDE_OPT):
+            return True
+        return bool(_CSRF_EXCLUDE_PATH.match(scope.get("path", "")))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or self._excluded(scope):
+            await self.app(scope, receive, send)
+            return
+        session: Any = scope.get("session")
+        if not isinstance(session, dict):
+            session = scope["session"] = {}  # type: ignore[typeddict-unknown-key]
+        secret = session.get(CSRF_SESSION_KEY)
+        secret = secret if isinstance(secret, str) and _SECRET_PATTERN.match(secret) else None
+        state = ScopeState.from_scope(scope)
+        if scope["method"] in SAFE_METHODS:
+            if secret is None:
+                secret = session[CSRF_SESSION_KEY] = secrets.token_hex(32)
+            state.csrf_token = csrf_token_for(self.key, secret)
+            await self.app(scope, receive, send)
+            return
+        submitted = await self._submitted(scope, receive)
+        if (secret is None or not submitted
+                or not hmac.compare_digest(submitted, csrf_token_for(self.key, secret))):
+            raise PermissionDeniedException("CSRF token verification failed")
+        state.csrf_token = submitted
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _submitted(scope: Scope, receive: Receive) -> str:
+        """The token the request carries: the htmx header, else the form field."""
+        request = scope["litestar_app"].request_class(scope=scope, receive=receive)
+        token = request.headers.get(CSRF_HEADER)
+        if not token and request.content_type[0] in {"application/x-www-form-urlencoded",
+                                                      "multipart/form-data"}:
+            try:
+                form = await request.form()  # cached on the scope: the handler reads it again
+            except UnicodeDecodeError:  # a form that is not UTF-8 is a bad request, not a 500
+                raise ClientException("the form is not valid UTF-8") from None
+            token = form.get(CSRF_FIELD)
+        return token if isinstance(token, str) and token.isascii() else ""
 
 
 async def add_security_headers(message: dict, scope: dict) -> None:

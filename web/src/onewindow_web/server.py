@@ -12,6 +12,8 @@ import sys
 
 import uvicorn
 
+from onewindow.privacy import install_log_filter
+
 from .app import create_app
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """
     logging.basicConfig(level=logging.INFO,  # no-op when the caller configured logging
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_filter()  # uvicorn's access log too: a typed ID number in a URL is masked
     app = create_app()
     uvicorn.run(app, host=host, port=port, workers=1, proxy_headers=True,
                 server_header=False, log_level="info")

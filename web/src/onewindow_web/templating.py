@@ -19,6 +19,8 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 from litestar_htmx import HTMXDetails
 
+from onewindow import privacy
+
 from . import auth, i18n, people
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -43,6 +45,7 @@ def build_environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
     )
     i18n.install(env)
     env.filters["date"] = format_date
+    env.filters["mask_ids"] = privacy.mask_text  # catalogue text: see DOCUMENT_RULES["guide"]
     return env
 
 

@@ -2,7 +2,8 @@
 
 Login errors name the field in the clerk's language; a wrong password never says whether the
 username exists. After 5 wrong passwords for one username in 15 minutes the form refuses it for
-15 minutes (:mod:`onewindow_web.throttle`), correct password or not.
+15 minutes (:mod:`onewindow_web.throttle`), correct password or not. Every failed or locked-out
+sign-in is chained into the audit trail (the typed username, an ID number masked).
 """
 
 from __future__ import annotations
@@ -12,17 +13,14 @@ from typing import Annotated
 
 from litestar import Request, get, post
 from litestar.concurrency import sync_to_thread
-from litestar.datastructures import Cookie
-from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from onewindow import accounts
+from onewindow import accounts, privacy
 from onewindow.inputs import refusal
 
 from ..auth import PUBLIC, end_session, login_url, safe_next, session_user, start_session
 from ..i18n import N_, translate
-from ..security import CSRF_COOKIE
 from ..templating import page
 
 log = logging.getLogger(__name__)
@@ -45,6 +43,8 @@ def _login_page(request: Request, *, status_code: int = 200, username: str = "",
                 errors: dict[str, str] | None = None, next_path: str = "/") -> Template:
     reason = request.query_params.get("reason", "")
     notice = translate(request, NOTICES[reason]) if reason in NOTICES and not errors else ""
+    if privacy.mask_text(username) != username:
+        username = ""  # an ID number typed as a username is not shown back on the page
     return page(request, "account/login.html", status_code=status_code, username=username,
                 errors=errors or {}, next_path=safe_next(next_path), notice=notice,
                 signed_in_as=session_user(request))
@@ -79,8 +79,11 @@ async def login(request: Request) -> Template | Redirect:
                            errors=errors, next_path=next_path)
 
     minutes = throttle.locked_for(username)
+    hall = request.app.state.hall
     if minutes:
         log.warning("login refused for %r: locked after repeated failures", username)
+        await sync_to_thread(accounts.record_failed_login, username,
+                             audit_key=hall.settings.audit_key, locked=True)
         return _login_page(request, status_code=429, username=username, next_path=next_path,
                            errors={"form": _locked_message(request, minutes)})
 
@@ -89,7 +92,9 @@ async def login(request: Request) -> Template | Redirect:
         actor = await sync_to_thread(accounts.authenticate, username, password)
     if actor is None:
         minutes = throttle.failed(username)
-        log.info("login failed for %r", username)
+        log.info("login failed for %r", username)  # the log filter masks an ID number
+        await sync_to_thread(accounts.record_failed_login, username,
+                             audit_key=hall.settings.audit_key)
         message = (_locked_message(request, minutes) if minutes else
                    translate(request, "The username or password is incorrect. Please check both "
                               "and try again."))
@@ -99,13 +104,9 @@ async def login(request: Request) -> Template | Redirect:
     throttle.succeeded(username)
     start_session(request, actor)
     log.info("login: %s (%s)", actor.username, actor.role.value)
-    response = Redirect(path=next_path, status_code=303)
-    # A new CSRF token for the new session, so a token seen before login is worth nothing.
-    settings = request.app.state.web_settings
-    response.cookies.append(Cookie(
-        key=CSRF_COOKIE, value=generate_csrf_token(request.app.csrf_config.secret), path="/",
-        httponly=True, samesite="lax", secure=settings.secure_cookies))
-    return response
+    # The new session has no CSRF secret yet: the next page makes one, so a token seen
+    # before login is worth nothing after it (see security.SessionCSRFMiddleware).
+    return Redirect(path=next_path, status_code=303)
 
 
 def _locked_message(request: Request, minutes: int) -> str:

@@ -82,7 +82,8 @@ def answer(request: Request, hall: NamedDependency[Hall], call_id: FromPath[int]
         raise PageNotFound(detail=f"没有编号为 {call_id} 的呼叫")
     try:
         hall.calls.answer(actor, call_id)
-    except TransitionRefused:  # a colleague was quicker: the case page shows who answered
+    except TransitionRefused as exc:  # a colleague was quicker: the case page shows who answered
+        hall.refused(actor, exc)
         return Redirect(path=f"/cases/{found.case_number}#calls", status_code=303)
     return Redirect(path=f"/cases/{found.case_number}?done=joint_review_answer#calls",
                     status_code=303)

@@ -93,6 +93,7 @@ async def _run(request: Request, hall: Hall, number: str, form_id: str,
         except ValidationError as exc:
             errors, status = dict(exc.errors), 422
         except TransitionRefused as exc:
+            hall.refused(actor, exc)
             errors, status = {"": exc.reason}, 409
         else:
             if fragment and wants_fragment(request):
@@ -250,14 +251,15 @@ async def supply(request: Request, hall: NamedDependency[Hall],
                       roles=(Role.WINDOW_STAFF,), anchor="supplements")
 
 
-@get("/cases/{number:str}/supplements/{sha256:str}", name="case_supplement_file",
+@get("/cases/{number:str}/supplements/{key:str}", name="case_supplement_file",
      sync_to_thread=True)
 def supplement_file(request: Request, hall: NamedDependency[Hall], number: FromPath[str],
-                    sha256: FromPath[str]) -> Response:
-    """A stored supplement, for whoever may see the case; its SHA-256 is checked first."""
+                    key: FromPath[str]) -> Response:
+    """A stored supplement under its own file name, for whoever may see the case; its SHA-256
+    is checked first. ``key`` names the upload, not its content (two uploads may share it)."""
     case = visible_case(hall, actor_of(request), number)
     try:
-        supplement, content = hall.read_supplement(case, sha256)
+        supplement, content = hall.read_supplement(case, key)
     except NotFound as exc:
         raise PageNotFound(detail=str(exc)) from None
     except ValidationError as exc:

@@ -147,6 +147,7 @@ async def answer_inquiry(request: Request, hall: NamedDependency[Hall],
         except ValidationError as exc:
             errors, status = dict(exc.errors), 422
         except TransitionRefused as exc:
+            hall.refused(actor, exc)
             errors, status = {"": exc.reason}, 409
         else:
             return Redirect(path=f"/consultations?month={month:%Y-%m}&answered={inquiry_id}"

@@ -14,11 +14,12 @@ from litestar.response import Response
 from onewindow.services import Hall
 
 from ..auth import PUBLIC
+from ..security import CSRF_EXCLUDE_OPT
 
 log = logging.getLogger(__name__)
 
 
-@get("/healthz", name="healthz", opt={PUBLIC: True, "exclude_from_csrf": True},
+@get("/healthz", name="healthz", opt={PUBLIC: True, CSRF_EXCLUDE_OPT: True},
      sync_to_thread=True, include_in_schema=False)
 def healthz(hall: NamedDependency[Hall]) -> Response[dict[str, str]]:
     try:

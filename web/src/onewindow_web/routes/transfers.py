@@ -12,6 +12,10 @@
 * ``/transfers/{number}/print``: the form on A4, laid out like the seed's table, with its
   number, the case number once recorded and the verification hash.
 
+The page shows a person's ID number masked; the print shows it whole, as
+:data:`onewindow.privacy.DOCUMENT_RULES` decides, and every print of a whole number is chained
+into the audit trail with who printed it.
+
 Every route checks the role (403); section staff never see another section's form (404, as for
 cases). The core (:mod:`onewindow.transfers`) decides every rule; these routes only show it.
 """
@@ -28,6 +32,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from onewindow import privacy
 from onewindow import transfers as core
 from onewindow.case import Actor, Role, TransferForm
 from onewindow.errors import NotFound, TransitionRefused, ValidationError
@@ -56,6 +61,7 @@ ENTERPRISE_ONLY = ("legal_representative", "contact_person", "credit_code",
 DONE_FILLED = N_("Transfer form %(number)s is saved. Print it for the approver to sign and "
                  "hand it to the window, which records it.")
 BAD_STATE = N_("This form can no longer be recorded.")
+VIEW_DOCUMENT, PRINT_DOCUMENT = "transfer_form_page", "transfer_form_print"  # privacy rules
 
 
 @frozen
@@ -176,6 +182,7 @@ async def transfer_fill(request: Request, hall: NamedDependency[Hall]) -> Templa
             return _form_page(request, hall, actor, values,
                               _form_errors(values["kind"], exc.errors), status_code=422)
         except TransitionRefused as exc:  # the core's last word, should a role rule change
+            hall.refused(actor, exc)
             return _form_page(request, hall, actor, values, {"": exc.reason}, status_code=409)
         return Redirect(path=f"/transfers/{filled.number}?done=fill", status_code=303)
 
@@ -187,6 +194,7 @@ def _view(request: Request, hall: Hall, actor: Actor, form: TransferForm, *,
           done: str = "", error: str = "", status_code: int = 200) -> Template:
     section = hall.catalogue.sections.get(form.section)
     return page(request, "transfers/view.html", status_code=status_code, form=form,
+                id_number=privacy.id_number_for(VIEW_DOCUMENT, form.applicant.id_number),
                 section_name=section.name if section else form.section,
                 may_record=actor.role in RECORD_ROLES and not form.recorded,
                 intact=core.intact(form), short_hash=short_hash(form.content_hash),
@@ -212,6 +220,7 @@ async def transfer_record(request: Request, hall: NamedDependency[Hall],
         try:
             case = hall.transfers.record(actor, form.number)
         except TransitionRefused as exc:
+            hall.refused(actor, exc)
             reason, status = exc.reason or translate(request, BAD_STATE), 409
         except ValidationError as exc:
             reason, status = "；".join(exc.errors.values()), 422
@@ -232,7 +241,10 @@ def transfer_print(request: Request, hall: NamedDependency[Hall],
     actor = require_role(request, *VIEW_ROLES)
     form = _visible(hall, actor, number)
     section = hall.catalogue.sections.get(form.section)
-    return page(request, "transfers/print.html", form=form,
+    id_number = privacy.id_number_for(PRINT_DOCUMENT, form.applicant.id_number)
+    if id_number and id_number == form.applicant.id_number:  # a whole number: who printed it
+        privacy.record_full_disclosure(hall, actor, PRINT_DOCUMENT, form.number)
+    return page(request, "transfers/print.html", form=form, id_number=id_number,
                 section_name=section.name if section else form.section,
                 short_hash=short_hash(form.content_hash))
 
