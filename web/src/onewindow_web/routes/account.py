@@ -63,6 +63,7 @@ async def login(request: Request) -> Template | Redirect:
     password = str(form.get("password") or "")
     next_path = safe_next(str(form.get("next") or "/"))
     throttle = request.app.state.login_throttle
+    hall = request.app.state.hall
 
     errors: dict[str, str] = {}
     if not username:
@@ -71,6 +72,9 @@ async def login(request: Request) -> Template | Redirect:
         errors["username"] = translate(request, "The username is too long.")
     elif refusal(username):  # a NUL never reaches the database (PostgreSQL refuses it)
         errors["username"] = translate(request, BAD_CHARACTER)
+        # still an attempt to sign in: audited, its control characters made printable
+        await sync_to_thread(accounts.record_failed_login, username,
+                             audit_key=hall.settings.audit_key)
     if not password:
         errors["password"] = translate(request, "Please enter your password.")
     if errors:
@@ -79,7 +83,6 @@ async def login(request: Request) -> Template | Redirect:
                            errors=errors, next_path=next_path)
 
     minutes = throttle.locked_for(username)
-    hall = request.app.state.hall
     if minutes:
         log.warning("login refused for %r: locked after repeated failures", username)
         await sync_to_thread(accounts.record_failed_login, username,
