@@ -120,6 +120,12 @@ def end_sessions(username: str) -> None:
             StaffRow.username == username).execute()
 
 
+def display_name(username: str | None) -> str:
+    """A colleague's display name for a message (the username if the account is gone)."""
+    row = StaffRow.get_or_none(StaffRow.username == username)
+    return row.display_name if row else str(username)
+
+
 def display_names() -> dict[str, str]:
     """Every account's display name by username (one query; a hall has a few hundred staff),
     so histories and printed documents name people, not login names."""

@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from attrs import frozen
 
 from . import audit, lifecycle
+from .accounts import display_name
 from .case import SECTION_BOUND_ROLES, Actor, Case, Role
-from .errors import NotFound, TransitionRefused, ValidationError
+from .errors import Conflict, NotFound, TransitionRefused, ValidationError
 from .storage import repo
-from .storage.models import CaseRow, JointReviewCallRow, StaffRow
+from .storage.models import CaseRow, JointReviewCallRow
 
 MAX_NOTE = 500
 
@@ -140,8 +141,8 @@ class JointReviews:
                                         "办件已离开接件窗口，不能再呼叫共同形式审查", [])
             self._check_point(case, material, point)
             if any(c.waiting for c in self.for_case(number)):
-                raise TransitionRefused(number, case.state.value, "joint_review_call",
-                                        "已呼叫审批人员，正在等待响应", [])
+                raise Conflict(number, case.state.value, "joint_review_call",
+                               "已呼叫审批人员，正在等待响应", [])
             row = JointReviewCallRow.create(
                 case_number=number, section=case.section, material=material, point=point,
                 note=note, called_by=actor.username, called_at=now)
@@ -167,10 +168,9 @@ class JointReviews:
                                         "joint_review_answer",
                                         "只有该审批业务科的审批人员可以响应此呼叫", [])
             if row.answered_at is not None:
-                raise TransitionRefused(row.case_number, case.state.value,
-                                        "joint_review_answer",
-                                        f"此呼叫已由{_name(row.answered_by)}于"
-                                        f"{row.answered_at:%H:%M}响应", [])
+                raise Conflict(row.case_number, case.state.value, "joint_review_answer",
+                               f"此呼叫已由{display_name(row.answered_by)}于"
+                               f"{row.answered_at:%H:%M}响应", [])
             if case.state not in lifecycle.AT_WINDOW:
                 raise TransitionRefused(row.case_number, case.state.value,
                                         "joint_review_answer",
@@ -199,12 +199,6 @@ class JointReviews:
             raise ValidationError({"point": f"本事项没有材料 {material}"}) from None
         if point and point not in {p.code for p in found.review_points}:
             raise ValidationError({"point": f"材料 {found.name} 没有审查要点 {point}"})
-
-
-def _name(username: str | None) -> str:
-    """A colleague's display name for a message (the username if the account is gone)."""
-    row = StaffRow.get_or_none(StaffRow.username == username)
-    return row.display_name if row else str(username)
 
 
 def average_response(calls: Iterable[JointReviewCall]) -> int | None:

@@ -50,3 +50,23 @@ class TransitionRefused(OnewindowError):
 
 class NotFound(OnewindowError):
     """The case, item or record asked for does not exist."""
+
+
+class Conflict(TransitionRefused):
+    """Someone else acted on the record first (two clerks, one case): nothing was changed.
+
+    ``reason`` says what happened, e.g. "该办件已由 王某 受理"; the web answers 409.
+    """
+
+
+class Busy(OnewindowError):
+    """The database could not take the step now: the write lock stayed taken beyond the busy
+    timeout, the connection to PostgreSQL failed, or PostgreSQL gave up a transaction
+    (serialization failure, deadlock). Nothing was stored; the same step may simply be tried
+    again. The web answers 503 with ``Retry-After``."""
+
+    message = "系统繁忙，请重试"
+
+    def __init__(self, cause: str = ""):
+        self.cause = cause  # the driver's words, for the log only
+        super().__init__(self.message)

@@ -335,6 +335,20 @@ def refusal(case: Case, actor: Actor, name: str, params: Mapping[str, Any] | Non
     return None
 
 
+def already_done(case: Case, name: str, display: Callable[[str], str] = str) -> str | None:
+    """When ``name`` is refused because someone moved the case on from a state that allowed
+    it, what they did: "该办件已由 王某 受理，不能再退回" (``display`` turns a username into a
+    name). None when the refusal has another cause."""
+    action = ACTIONS.get(name)
+    if action is None or case.state in action.sources:
+        return None
+    moved = next((e for e in reversed(case.events)
+                  if e.before != e.after and e.action in ACTIONS), None)
+    if moved is None or moved.before not in action.sources:
+        return None
+    return f"该办件已由 {display(moved.actor)} {ACTIONS[moved.action].label}，不能再{action.label}"
+
+
 def may_view(case: Case, actor: Actor) -> bool:
     """Approvers and section heads see their own section's cases; every other role sees all."""
     return actor.role not in SECTION_STAFF or actor.section == case.section

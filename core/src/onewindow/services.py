@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import peewee as pw
 from attrs import evolve, frozen
 
-from . import audit, lifecycle
+from . import accounts, audit, lifecycle
 from .case import (
     Actor,
     Applicant,
@@ -36,7 +36,7 @@ from .catalogue import ApprovalItem
 from .catalogue_file import unstructure
 from .checks import CheckContext, CheckOutcome, run_checks
 from .config import Settings, load_settings
-from .errors import NotFound, TransitionRefused, ValidationError
+from .errors import Conflict, NotFound, TransitionRefused, ValidationError
 from .lookups import LookupStatus
 from .plugins import Registry, load_registry
 from .search import ItemIndex
@@ -247,13 +247,20 @@ class Hall:
 
     def act(self, actor: Actor, number: str, action: str, *, reason: str = "",
             params: Mapping[str, Any] | None = None) -> Case:
-        """Do one lifecycle action; raise :class:`TransitionRefused` with core's reason."""
+        """Do one lifecycle action; raise :class:`TransitionRefused` with core's reason, or
+        :class:`Conflict` naming who moved the case on first (two clerks, one case)."""
         if action in DESK_ACTIONS:  # done with their own records, by their own desk
             raise TransitionRefused(number, "", action, DESK_ACTIONS[action], [])
         with self.db.atomic():
             row, before = repo.lock_case(number)
-            after, event = lifecycle.apply(before, actor, action, at=self.clock(),
-                                           reason=reason, params=params)
+            try:
+                after, event = lifecycle.apply(before, actor, action, at=self.clock(),
+                                               reason=reason, params=params)
+            except TransitionRefused as exc:  # a colleague may have been quicker: say so
+                done = lifecycle.already_done(before, action, accounts.display_name)
+                if done is None:
+                    raise
+                raise Conflict(number, exc.state, action, done, exc.allowed) from None
             repo.save_case(row, before, after)
             seq = audit.append(self.settings.audit_key, event)
             if action == "issue":  # the approval seal is used: into the section's ledger

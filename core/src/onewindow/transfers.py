@@ -37,7 +37,7 @@ from .case import (
     mask_identifiers,
 )
 from .catalogue import ApplicantKind, ApprovalItem
-from .errors import NotFound, TransitionRefused, ValidationError
+from .errors import Conflict, NotFound, TransitionRefused, ValidationError
 from .labels import ROLE_LABELS
 from .storage import repo
 from .storage.models import TransferRow
@@ -280,7 +280,7 @@ class TransferDesk:
                 raise NotFound(f"没有编号为 {number} 的专网审批事项信息转交表")
             form = _form(row)
             if form.recorded:
-                raise TransitionRefused(
+                raise Conflict(
                     number, "recorded", "record_transfer",
                     f"转交表 {number} 已于{form.recorded_at:%Y-%m-%d %H:%M}由"
                     f"{form.recorded_by_name or form.recorded_by}录入为办件 {form.case_number}，"
@@ -308,7 +308,7 @@ class TransferDesk:
                        .where(TransferRow.id == row.id, TransferRow.recorded_at.is_null(True))
                        .execute())
             if claimed != 1:  # recorded by someone else a moment ago
-                raise TransitionRefused(number, "recorded", "record_transfer",
+                raise Conflict(number, "recorded", "record_transfer",
                                         f"转交表 {number} 已被录入，不能重复录入", [])
             open_event = opened.events[0]
             after, event = lifecycle.apply(opened, actor, "record_transfer", at=now,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     ClientException,
     HTTPException,
@@ -16,9 +16,11 @@ from litestar.exceptions import (
     NotFoundException,
     PermissionDeniedException,
 )
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar_htmx import HTMXDetails
+
+from onewindow.errors import Busy
 
 from .auth import LoginRequired, login_url
 from .i18n import N_, translate
@@ -44,6 +46,8 @@ MESSAGES = {
           N_("A file may be at most 10 MB. Scan it at a lower resolution or split it, then "
              "upload it again.")),
     429: (N_("Too many requests"), N_("Please wait a moment and try again.")),
+    503: (N_("The system is busy, please try again"),
+          N_("Nothing was saved. Wait a few seconds, then go back and send the form again.")),
     500: (N_("Something went wrong on the server"),
           N_("The error has been logged. Please try again; if it happens again, tell the "
              "network platform section.")),
@@ -110,7 +114,23 @@ def error_page(request: Request, exc: Exception) -> Response:
     return response
 
 
+RETRY_AFTER_SECONDS = 5
+
+
+def busy_page(request: Request, exc: Busy) -> Template:
+    """503 with ``Retry-After``: the database kept the write lock past the busy timeout or could
+    not be reached. Rendered without touching the database (it is the thing that is busy)."""
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.cause)
+    title, explanation = MESSAGES[503]
+    return Template(template_name="error.html", status_code=503, media_type=MediaType.HTML,
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                    context={"status": 503, "title": translate(request, title),
+                             "explanation": translate(request, explanation), "detail": "",
+                             "fragment": None})
+
+
 EXCEPTION_HANDLERS = {
+    Busy: busy_page,
     NotAuthorizedException: login_required,
     HTTPException: error_page,
     Exception: error_page,
