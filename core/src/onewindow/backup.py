@@ -297,10 +297,11 @@ def _run_pg(args: list[str], env: dict[str, str], progress: Progress, label: str
 
 
 def _pg_tables(url: str) -> tuple[int, list[str]]:
-    """(how many tables the database has, the ones holding rows), through peewee."""
-    from .storage.db import open_database
+    """(how many tables the database has, the ones holding rows), on a connection of its own:
+    the models' binding, which a running hall in this process uses, is left alone."""
+    from playhouse.db_url import connect
 
-    db = open_database(url)
+    db = connect(url.replace("postgresql://", "postgres://", 1))
     try:
         names = [row[0] for row in db.execute_sql(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")]
@@ -400,11 +401,14 @@ def restore(url: str, source: str | Path, audit_key: bytes, *, force: bool = Fal
 
 
 def verify_restored(url: str, audit_key: bytes) -> Restored:
-    """Run the audit verification on the database at ``url``."""
+    """Run the audit verification on the database at ``url`` (the models are bound to it for
+    the check, then to what they were bound to before)."""
     from . import audit
     from .storage import migrate
     from .storage.db import open_database
+    from .storage.models import database_proxy
 
+    previous = database_proxy.obj
     db = open_database(url)
     try:
         pending = migrate.pending(db)
@@ -414,6 +418,8 @@ def verify_restored(url: str, audit_key: bytes) -> Restored:
         result = audit.verify(audit_key)
     finally:
         db.close()
+        if previous is not None:
+            database_proxy.initialize(previous)
     if result.ok:
         return Restored(url, True, f"restored; {result.message}")
     return Restored(url, False, f"restored, but the audit check fails: {result.message} (is "
