@@ -182,3 +182,28 @@ def test_postgresql_stopped_and_started_under_load(cluster, enterprise_item, tmp
     assert backends["idle in transaction"] == 0 and backends["active"] == 0, backends
     assert sum(backends.values()) <= 45, backends  # at most one per worker thread
     assert "Traceback" not in log.split("Application startup complete")[-1]
+
+
+def test_a_database_server_that_never_answers_gives_busy_not_a_hang():
+    """A PostgreSQL host that accepts the connection but never answers (a hung server, a
+    half-open firewall) costs ``connect_timeout`` seconds, then "busy": no request hangs."""
+    import socket
+
+    from onewindow.errors import Busy
+    from onewindow.storage.db import PG_CONNECT_TIMEOUT, open_database
+    from onewindow.storage.models import database_proxy
+
+    previous = database_proxy.obj
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"postgresql://nobody@127.0.0.1:{silent.getsockname()[1]}/hall"
+        assert open_database(url).connect_params["connect_timeout"] == PG_CONNECT_TIMEOUT
+        db = open_database(url + "?connect_timeout=1")
+        started = time.monotonic()
+        with pytest.raises(Busy):
+            db.execute_sql("SELECT 1")
+        waited = time.monotonic() - started
+    if previous is not None:
+        database_proxy.initialize(previous)
+    assert 0.9 < waited < 3, waited
