@@ -203,6 +203,11 @@ def test_missing_or_mismatched_tools_and_files_are_one_clear_line(tmp_path):
     assert missing.returncode == 1
     assert missing.stderr == f"onewindow: error: pg_dump not found in ONEWINDOW_PG_BIN={tmp_path}\n"
 
+    unreachable = run("audit", "verify", home=tmp_path, url=pg)
+    assert unreachable.returncode == 1 and unreachable.stderr.count("\n") == 1
+    assert unreachable.stderr.startswith("onewindow: error: 系统繁忙，请重试: ")
+    assert '"127.0.0.1", port 1' in unreachable.stderr  # the cause, too
+
     sqlite_backup = tmp_path / "sqlite-backup.db"
     sqlite_backup.write_bytes(backup.SQLITE_MAGIC + bytes(100))
     into_pg = run("restore", str(sqlite_backup), home=tmp_path, url=pg)

@@ -224,6 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except (OnewindowError, RuntimeError, OSError, ValueError, peewee.PeeweeException) as exc:
         message = " ".join(str(exc).split())
+        cause = getattr(exc, "cause", "")  # Busy: the driver's words, which an operator needs
+        if cause:
+            message += f": {' '.join(cause.split())}"
         print(f"onewindow: error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
