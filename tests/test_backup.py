@@ -90,7 +90,7 @@ def _suffix(url: str) -> str:
 def test_backup_and_restore_into_an_empty_database_keeps_every_case(hall, filled, second_url,
                                                                     tmp_path):
     url = hall.settings.database_url
-    path = tmp_path / f"hall{_suffix(url)}"
+    path = tmp_path / f"hall #1?{_suffix(url)}"  # characters a file URI must escape
     made = run("backup", str(path), home=tmp_path, url=url)
     assert made.returncode == 0, made.stderr
     assert made.stdout.startswith("backup of ") and str(path) in made.stdout

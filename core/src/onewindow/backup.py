@@ -94,6 +94,11 @@ def _remove(*paths: Path) -> None:
             path.unlink()
 
 
+def _open_existing(path: Path, mode: str, **kwargs) -> sqlite3.Connection:
+    """Open a SQLite file that must exist (``mode`` ``ro`` or ``rw``: never create one)."""
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode={mode}", uri=True, **kwargs)
+
+
 def _sqlite_path(url: str) -> Path:
     path = url.removeprefix("sqlite:///")
     if path == url or not path or path == ":memory:":
@@ -124,7 +129,7 @@ def _sqlite_backup(url: str, target: Path, progress: Progress) -> str:
     if not source.is_file():
         raise OnewindowError(f"database file {source} does not exist")
     partial = _temporary(target, "partial")
-    src = sqlite3.connect(f"file:{source}?mode=rw", uri=True, isolation_level=None)
+    src = _open_existing(source, "rw", isolation_level=None)
     try:
         src.execute("PRAGMA busy_timeout = 5000")
         # one read transaction for the whole copy: a consistent snapshot that writers in other
@@ -177,7 +182,7 @@ def _sqlite_restore(url: str, backup: Path, force: bool, progress: Progress) -> 
 def _copy_checked(backup: Path, partial: Path, progress: Progress) -> None:
     """Copy the backup to ``partial`` and check both: a damaged backup stops here."""
     try:
-        src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        src = _open_existing(backup, "ro")
         dst = sqlite3.connect(partial)
         try:
             _integrity(src, f"backup {backup}")
@@ -202,7 +207,7 @@ def _move_in_by_transaction(partial: Path, target: Path, progress: Progress) -> 
     journal, so a crash mid-way leaves the old database as it was.
     """
     progress("restore: replacing the database in one transaction")
-    src = sqlite3.connect(f"file:{partial}?mode=ro", uri=True)
+    src = _open_existing(partial, "ro")
     try:
         dst = sqlite3.connect(target)
         try:
@@ -218,7 +223,7 @@ def _move_in_by_transaction(partial: Path, target: Path, progress: Progress) -> 
 
 def _sqlite_data(path: Path) -> list[str]:
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = _open_existing(path, "ro")
         try:
             return _sqlite_tables_with_rows(conn)
         finally:
