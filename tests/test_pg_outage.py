@@ -22,12 +22,16 @@ from hall_server import Clerk, HallServer, opened_number, prepare_database
 from pg_cluster import Cluster, pg_bin_dir
 from playhouse.db_url import connect
 
+from onewindow import audit
+from onewindow.storage.db import open_database
+from onewindow.storage.models import AuditRow, CaseRow, database_proxy
 from onewindow.testing import TEST_DATABASE_ENV
 
 CLERKS = 6
 CLIENT_TIMEOUT = 20  # seconds: a request still unanswered by then is stuck
 STUCK_AFTER = 10  # seconds: no answer, even "try again", may take longer while PostgreSQL is down
 BUSY_TEXT = "系统繁忙，请重试"
+AUDIT_KEY = "outage-audit-key"
 
 
 @pytest.fixture
@@ -59,6 +63,7 @@ class Load:
         self.phase = "before"
         self.records: list[tuple[str, str, str, float]] = []  # phase, kind, outcome, seconds
         self.busy_pages_checked = 0
+        self.acknowledged: set[str] = set()
         self.problems: list[str] = []
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -91,6 +96,9 @@ class Load:
                 response = None
             self._record(phase, "intake", response, started)
             number = opened_number(response) if response is not None else None
+            if number:
+                with self._lock:
+                    self.acknowledged.add(number)
             last_case = number or last_case
             if last_case:
                 phase, started = self.phase, time.monotonic()
@@ -136,10 +144,26 @@ def _backends(url: str) -> Counter:
         db.close()
 
 
+def _stored(url: str):
+    """(numbers of the stored cases that have their open event, the audit verification)."""
+    previous = database_proxy.obj
+    db = open_database(url)
+    try:
+        opened = {n for (n,) in AuditRow.select(AuditRow.case_number)
+                  .where(AuditRow.action == "open").tuples()}
+        cases = {n for (n,) in CaseRow.select(CaseRow.number).tuples()}
+        assert cases == opened, cases ^ opened  # no case without its event, nor the reverse
+        return cases, audit.verify(AUDIT_KEY.encode())
+    finally:
+        db.close()
+        if previous is not None:
+            database_proxy.initialize(previous)
+
+
 def test_postgresql_stopped_and_started_under_load(cluster, enterprise_item, tmp_path):
     url = cluster.url()
     usernames = prepare_database(url, CLERKS)
-    with HallServer(tmp_path, url) as server:
+    with HallServer(tmp_path, url, audit_key=AUDIT_KEY) as server:
         clerks = [Clerk(server.base, name, timeout=CLIENT_TIMEOUT).login()
                   for name in usernames]
         tokens = [clerk.token(f"/intake/new?item={enterprise_item}") for clerk in clerks]
@@ -159,13 +183,15 @@ def test_postgresql_stopped_and_started_under_load(cluster, enterprise_item, tmp
         for clerk in clerks:
             clerk.close()
         log = server.log_tail(200)
+    stored, verification = _stored(url)
 
     before, down, after = (load.outcomes(p) for p in ("before", "down", "after"))
     print(f"\npostgresql outage: before {dict(before)}, while stopping "
           f"{dict(load.outcomes('stopping'))}, down {dict(down)} (slowest answer "
           f"{load.slowest('down'):.2f} s), while starting {dict(load.outcomes('starting'))}, "
           f"after {dict(after)}; busy pages checked {load.busy_pages_checked}; app connections "
-          f"after {dict(backends)}")
+          f"after {dict(backends)}; acknowledged {len(load.acknowledged)}, stored "
+          f"{len(stored)}; {verification.message}")
 
     assert before["303"] > 0 and before["200"] > 0, before  # (the last may meet the stop)
     # while PostgreSQL is down: "try again" pages, quickly, never an error page or a hang
@@ -182,6 +208,9 @@ def test_postgresql_stopped_and_started_under_load(cluster, enterprise_item, tmp
     assert backends["idle in transaction"] == 0 and backends["active"] == 0, backends
     assert sum(backends.values()) <= 45, backends  # at most one per worker thread
     assert "Traceback" not in log.split("Application startup complete")[-1]
+    # nothing lost, nothing half-written: every acknowledged case there with its open event
+    assert load.acknowledged <= stored, load.acknowledged - stored
+    assert verification.ok, verification.message
 
 
 def test_a_database_server_that_never_answers_gives_busy_not_a_hang():
@@ -190,8 +219,7 @@ def test_a_database_server_that_never_answers_gives_busy_not_a_hang():
     import socket
 
     from onewindow.errors import Busy
-    from onewindow.storage.db import PG_CONNECT_TIMEOUT, open_database
-    from onewindow.storage.models import database_proxy
+    from onewindow.storage.db import PG_CONNECT_TIMEOUT
 
     previous = database_proxy.obj
     with socket.socket() as silent:

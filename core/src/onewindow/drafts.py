@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 from collections.abc import Iterable, Mapping
 
 from attrs import frozen
 
-from .errors import ValidationError
+from .errors import Busy, ValidationError
 from .storage.models import DraftRow
 
 MAX_DRAFT_BYTES = 64 * 1024
 MAX_DRAFTS_PER_OWNER = 50
 KEEP_DAYS = 7
 _KEY = re.compile(r"^[a-z_]+:[\w.\-]{1,150}$")
+
+log = logging.getLogger(__name__)
 
 
 @frozen
@@ -90,6 +93,21 @@ class Drafts:
         """Remove the draft (after the form was sent, or on request); True if there was one."""
         return bool(DraftRow.delete()
                     .where((DraftRow.owner == owner) & (DraftRow.key == key)).execute())
+
+    def forget(self, owner: str, key: str) -> None:
+        """Discard the draft of a step that has just been stored (intake, review, action).
+
+        The step stands whatever happens here: should the database be busy or gone by now, the
+        draft is left (the clerk can discard it, and it expires) rather than turning a stored
+        step into a "busy, nothing was saved" answer that invites typing it in twice.
+        """
+        try:
+            self.discard(owner, key)
+        except Busy as exc:
+            if self.hall.db.in_transaction():  # the step itself is not stored yet: say so
+                raise
+            log.warning("draft %s of %s kept: the database was busy after the step was stored "
+                        "(%s)", key, owner, exc.cause)
 
     def of(self, owner: str, kind: str | None = None) -> list[Draft]:
         """The owner's drafts, most recently touched first (one query)."""
