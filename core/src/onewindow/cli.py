@@ -114,6 +114,33 @@ def _cmd_audit_verify(args) -> int:
     return 0
 
 
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _cmd_backup(args) -> int:
+    from . import backup
+    from .config import load_settings
+
+    settings = load_settings()
+    print(backup.backup(settings.database_url, args.path, overwrite=args.force,
+                        progress=None if args.quiet else _progress))
+    return 0
+
+
+def _cmd_restore(args) -> int:
+    from . import backup
+    from .config import load_settings
+
+    settings = load_settings()
+    restored = backup.restore(settings.database_url, args.path, settings.audit_key,
+                              force=args.force, progress=None if args.quiet else _progress)
+    if not restored.audit_ok:
+        raise OnewindowError(restored.message)
+    print(restored.message)
+    return 0
+
+
 def _cmd_serve(args) -> int:
     try:
         from onewindow_web.server import serve
@@ -164,6 +191,20 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub.add_parser("verify", help="check the HMAC chain of the audit trail"
                          ).set_defaults(func=_cmd_audit_verify)
 
+    backup = sub.add_parser("backup", help="write a backup of the database to PATH (online)")
+    backup.add_argument("path", metavar="PATH", help="file to write; it must not exist yet")
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    backup.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    backup.set_defaults(func=_cmd_backup)
+
+    restore = sub.add_parser("restore", help="restore the database from the backup at PATH, "
+                             "then verify its audit trail")
+    restore.add_argument("path", metavar="PATH", help="a file written by `onewindow backup`")
+    restore.add_argument("--force", action="store_true",
+                         help="replace a database that holds data")
+    restore.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    restore.set_defaults(func=_cmd_restore)
+
     serve = sub.add_parser("serve", help="run the web front end")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -186,6 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except (OnewindowError, RuntimeError, OSError, ValueError, peewee.PeeweeException) as exc:
         message = " ".join(str(exc).split())
+        cause = getattr(exc, "cause", "")  # Busy: the driver's words, which an operator needs
+        if cause:
+            message += f": {' '.join(cause.split())}"
         print(f"onewindow: error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 from collections.abc import Iterable, Mapping
 
 from attrs import frozen
 
-from .errors import ValidationError
+from .errors import Busy, ValidationError
 from .inputs import refusal, too_long
 from .storage.models import DraftRow
 
@@ -30,6 +31,8 @@ def _valid_key(key: str) -> bool:
     """A draft's key is ``form:target`` (an item code, a case number): nothing else is
     looked up, so a NUL or a 10 000-character path never reaches a query."""
     return isinstance(key, str) and _KEY.fullmatch(key) is not None
+
+log = logging.getLogger(__name__)
 
 
 @frozen
@@ -111,6 +114,21 @@ class Drafts:
             return False
         return bool(DraftRow.delete()
                     .where((DraftRow.owner == owner) & (DraftRow.key == key)).execute())
+
+    def forget(self, owner: str, key: str) -> None:
+        """Discard the draft of a step that has just been stored (intake, review, action).
+
+        The step stands whatever happens here: should the database be busy or gone by now, the
+        draft is left (the clerk can discard it, and it expires) rather than turning a stored
+        step into a "busy, nothing was saved" answer that invites typing it in twice.
+        """
+        try:
+            self.discard(owner, key)
+        except Busy as exc:
+            if self.hall.db.in_transaction():  # the step itself is not stored yet: say so
+                raise
+            log.warning("draft %s of %s kept: the database was busy after the step was stored "
+                        "(%s)", key, owner, exc.cause)
 
     def of(self, owner: str, kind: str | None = None) -> list[Draft]:
         """The owner's drafts, most recently touched first (one query)."""

@@ -43,6 +43,7 @@ from ..errors import Busy
 from .models import database_proxy
 
 BUSY_TIMEOUT_MS = 15000
+PG_CONNECT_TIMEOUT = 5  # seconds
 # order matters: the busy timeout is in force before switching to WAL (which takes a lock)
 SQLITE_PRAGMAS = (
     ("busy_timeout", BUSY_TIMEOUT_MS),
@@ -183,7 +184,11 @@ def open_database(url: str) -> peewee.Database:
     if url.startswith("sqlite"):
         db = HallSqliteDatabase(**parse(url))
     elif url.startswith(("postgresql", "postgres")):
-        db = HallPostgresqlDatabase(**parse(url.replace("postgresql://", "postgres://", 1)))
+        params = parse(url.replace("postgresql://", "postgres://", 1))
+        # an unreachable server answers "busy" after this long instead of holding the request
+        # for the operating system's TCP timeout (minutes); ``?connect_timeout=N`` overrides
+        params.setdefault("connect_timeout", PG_CONNECT_TIMEOUT)
+        db = HallPostgresqlDatabase(**params)
     else:
         raise ValueError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
     database_proxy.initialize(db)

@@ -176,7 +176,7 @@ async def review(request: Request, hall: NamedDependency[Hall],
         marks = _review_marks(request, case, form)
         try:
             reviewed = hall.review(actor, case.number, marks)
-            hall.drafts.discard(actor.username, review_key(case.number))
+            hall.drafts.forget(actor.username, review_key(case.number))
             return reviewed
         except ValidationError as exc:  # the core keys a point as material.point
             raise Refused({_review_field(k): v for k, v in exc.errors.items()}) from None
@@ -304,7 +304,7 @@ async def act(request: Request, hall: NamedDependency[Hall], number: FromPath[st
         params = _action_params(request, action, form)
         after = hall.act(actor, case.number, action, reason=text(form, "reason"), params=params)
         if actor.role is Role.WINDOW_STAFF:  # the case moved on: unsaved marks are moot
-            hall.drafts.discard(actor.username, review_key(case.number))
+            hall.drafts.forget(actor.username, review_key(case.number))
         return after
 
     return await _run(request, hall, number, f"action-{action}", step, action,

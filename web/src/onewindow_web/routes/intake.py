@@ -100,5 +100,5 @@ async def intake_open(request: Request, hall: NamedDependency[Hall]) -> Template
     except TransitionRefused as exc:  # the core's last word, should a role rule change
         await sync_to_thread(hall.refused, actor, exc)
         return _form_page(request, hall, item, values, {"": exc.reason}, status_code=409)
-    await sync_to_thread(hall.drafts.discard, actor.username, intake_key(item.code))
+    await sync_to_thread(hall.drafts.forget, actor.username, intake_key(item.code))
     return Redirect(path=f"/cases/{case.number}?done=open", status_code=303)
