@@ -29,3 +29,19 @@ def test_a_bad_credit_code_or_id_number_is_caught():
 def test_a_form_field_with_a_misspelled_part_is_caught():
     with pytest.raises(AssertionError, match="application-form"):
         check_catalogue_text(SAMPLE.replace('note = "不得简写"', 'notes = "不得简写"'))
+
+
+def test_a_credit_code_whose_organisation_code_fails_gb11714_is_caught():
+    # the 18th character holds (python-stdnum accepts it); the 17th, GB 11714's, does not
+    from stdnum.cn import uscc
+
+    from onewindow.inputs import with_check_chars
+
+    broken = "91210302MA03AGYGL6"
+    assert uscc.is_valid(broken)
+    text = SAMPLE.replace('sample = "13904120000"', f'sample = "{broken}"')
+    with pytest.raises(AssertionError, match=f"{broken}: the organisation code"):
+        check_catalogue_text(text)
+    fixed = with_check_chars(broken[:16])
+    assert check_catalogue_text(SAMPLE.replace('sample = "13904120000"',
+                                               f'sample = "{fixed}"')) == 1

@@ -7,6 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from .case import SECTION_BOUND_ROLES, Actor, Role
 from .errors import ValidationError
+from .inputs import Form, column_limit, refusal, too_long
 from .storage.models import StaffRow, database_proxy
 
 _hasher = PasswordHasher()
@@ -33,10 +34,16 @@ def create_staff(username: str, display_name: str, role: Role | str, password: s
 
     With ``audit_key`` the creation is chained into the audit trail, in the same transaction.
     """
-    errors = {}
+    form = Form({"display_name": display_name, "section": section or ""})
+    display_name = form.text("display_name", limit=column_limit(StaffRow.display_name),
+                             required="请填写姓名")
+    section = form.text("section", limit=column_limit(StaffRow.section)) or None
+    errors = form.errors
     username = username.strip()
     if not username or not username.isascii() or not username.replace("_", "").isalnum():
         errors["username"] = "用户名只能由字母、数字和下划线组成"
+    elif problem := too_long(username, column_limit(StaffRow.username)):
+        errors["username"] = problem
     try:
         role = Role(role)
     except ValueError:
@@ -44,9 +51,7 @@ def create_staff(username: str, display_name: str, role: Role | str, password: s
     if len(password) < 8:
         errors["password"] = "密码至少8位"
     if isinstance(role, Role) and role in SECTION_BOUND_ROLES and not section:
-        errors["section"] = "审批人员和科室负责人必须指定所属科室"
-    if not display_name.strip():
-        errors["display_name"] = "请填写姓名"
+        errors.setdefault("section", "审批人员和科室负责人必须指定所属科室")
     if not errors and StaffRow.get_or_none(StaffRow.username == username):
         errors["username"] = "该用户名已存在"
     if errors:
@@ -77,8 +82,15 @@ def _actor(row: StaffRow) -> Actor:
 
 
 def authenticate(username: str, password: str) -> Actor | None:
-    """The actor for a correct username and password, else None (same cost either way)."""
-    row = StaffRow.get_or_none((StaffRow.username == username.strip()) & StaffRow.active)
+    """The actor for a correct username and password, else None (same cost either way).
+
+    A username no account can have (a NUL, a control character, longer than the column) is
+    never looked up: PostgreSQL refuses a NUL outright.
+    """
+    username = username.strip()
+    possible = not refusal(username) and not too_long(username, column_limit(StaffRow.username))
+    row = (StaffRow.get_or_none((StaffRow.username == username) & StaffRow.active)
+           if possible else None)
     try:
         _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):

@@ -16,6 +16,7 @@ from attrs import frozen
 from . import audit, lifecycle
 from .case import SECTION_BOUND_ROLES, Actor, Case, Role
 from .errors import NotFound, TransitionRefused, ValidationError
+from .inputs import clean_text, is_row_id
 from .storage import repo
 from .storage.models import CaseRow, JointReviewCallRow, StaffRow
 
@@ -117,7 +118,8 @@ class JointReviews:
                                                  JointReviewCallRow.id.desc()).limit(limit)]
 
     def get(self, call_id: int) -> JointReviewCall:
-        row = JointReviewCallRow.get_or_none(JointReviewCallRow.id == call_id)
+        row = (JointReviewCallRow.get_or_none(JointReviewCallRow.id == call_id)
+               if is_row_id(call_id) else None)
         if row is None:
             raise NotFound(f"没有编号为 {call_id} 的共同形式审查呼叫")
         return _call(row)
@@ -126,9 +128,7 @@ class JointReviews:
     def call(self, actor: Actor, number: str, *, material: str = "", point: str = "",
              note: str = "") -> JointReviewCall:
         """The window calls the case's section to a joint review of its materials."""
-        note = note.strip()
-        if len(note) > MAX_NOTE:
-            raise ValidationError({"note": f"说明不能超过{MAX_NOTE}字"})
+        note = clean_text(note, "note", limit=MAX_NOTE, multiline=True)
         now = self.hall.clock()
         with self.hall.db.atomic():
             _row, case = repo.lock_case(number)
@@ -155,6 +155,8 @@ class JointReviews:
 
     def answer(self, actor: Actor, call_id: int) -> JointReviewCall:
         """An approver (or head) of the section answers: the response time is fixed now."""
+        if not is_row_id(call_id):
+            raise NotFound(f"没有编号为 {call_id} 的共同形式审查呼叫")
         now = self.hall.clock()
         with self.hall.db.atomic():
             row = repo.first_for_update(

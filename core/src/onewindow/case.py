@@ -9,14 +9,23 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from attrs import evolve, field, frozen
-from stdnum.cn import ric, uscc
+from stdnum.cn import ric
 
 from .catalogue import ApplicantKind, DeferralKind
 from .errors import ValidationError
+from .inputs import (
+    Form,
+    column_limit,
+    compact_identifier,
+    credit_code_problem,
+    id_number_problem,
+)
+from .storage.models import CaseRow
 
 
 class Role(enum.StrEnum):
@@ -71,15 +80,26 @@ class ReviewOutcome(enum.StrEnum):
     NOT_APPLICABLE = "not_applicable"  # 不适用
 
 
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?")
 
 
 def validate_phone(value: str) -> str:
-    """A mainland mobile (11 digits) or landline with area code; returns it compacted."""
-    compact = value.replace(" ", "")
-    if not _PHONE.match(compact):
-        raise ValueError("应为11位手机号码或带区号的固定电话")
-    return compact
+    """A mainland mobile (11 digits) or landline with area code; returns it compacted.
+
+    Full-width digits and spaces are normalised first (:func:`onewindow.inputs.compact_identifier`
+    keeps no hyphen, so a landline's area-code hyphen is put back from the typed value).
+    """
+    typed = "".join(c for c in unicodedata.normalize("NFKC", value)
+                    if unicodedata.category(c) != "Zs")
+    digits = compact_identifier(value)
+    if _MOBILE.fullmatch(digits):
+        return digits
+    if _LANDLINE.fullmatch(typed):
+        return typed
+    if _LANDLINE.fullmatch(digits):
+        return digits
+    raise ValueError("应为11位手机号码或带区号的固定电话")
 
 
 def mask_id_number(value: str) -> str:
@@ -95,6 +115,17 @@ def mask_identifiers(values: Mapping[str, Any]) -> dict[str, Any]:
     """A copy with every valid resident ID number masked: what events and logs may keep."""
     return {k: mask_id_number(v) if isinstance(v, str) and ric.is_valid(v) else v
             for k, v in values.items()}
+
+
+def _as_str(value: Any) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+# The applicant's free-text fields and the case table's columns that hold them.
+_TEXT_COLUMNS = {"name": CaseRow.applicant_name,
+                 "legal_representative": CaseRow.legal_representative,
+                 "contact_person": CaseRow.contact_person,
+                 "social_organisation_name": CaseRow.social_organisation_name}
 
 
 @frozen
@@ -117,50 +148,50 @@ class Applicant:
 
     @classmethod
     def create(cls, data: Mapping[str, Any]) -> Applicant:
-        """Validate raw input; raise :class:`ValidationError` naming every bad field."""
-        errors: dict[str, str] = {}
+        """Validate raw input; raise :class:`ValidationError` naming every bad field.
 
-        def text(name: str) -> str:
-            value = data.get(name) or ""
-            return str(value).strip()
-
+        Every field goes through :mod:`onewindow.inputs`: control and bidirectional
+        characters are refused, lengths are the case table's columns', and the credit code, ID
+        number and phone are compacted (full-width, spaces, hyphens) before they are checked.
+        """
+        form = Form(data)
         try:
-            kind = ApplicantKind(text("kind"))
+            kind = ApplicantKind(_as_str(data.get("kind")).strip())
         except ValueError:
             raise ValidationError({"kind": "请选择申请人类型：单位或个人"}) from None
-        values = {n: text(n) for n in (
-            "name", "phone", "credit_code", "id_number", "legal_representative",
-            "contact_person", "social_organisation_name")}
-        if not values["name"]:
-            enterprise = kind is ApplicantKind.ENTERPRISE
-            errors["name"] = "请填写单位名称" if enterprise else "请填写申请人姓名"
-        if not values["phone"]:
-            errors["phone"] = "请填写联系电话"
+        enterprise = kind is ApplicantKind.ENTERPRISE
+        values = {name: form.text(name, limit=column_limit(column))
+                  for name, column in _TEXT_COLUMNS.items()}
+        if not values["name"] and "name" not in form.errors:
+            form.fail("name", "请填写单位名称" if enterprise else "请填写申请人姓名")
+        phone = form.identifier("phone", limit=column_limit(CaseRow.phone))
+        if not phone:
+            form.fail("phone", "请填写联系电话")
         else:
             try:
-                values["phone"] = validate_phone(values["phone"])
+                phone = validate_phone(phone)
             except ValueError as exc:
-                errors["phone"] = str(exc)
-        if kind is ApplicantKind.ENTERPRISE:
-            code = uscc.compact(values["credit_code"]) if values["credit_code"] else ""
+                form.fail("phone", str(exc))
+        values["phone"] = phone
+        values["credit_code"] = values["id_number"] = ""
+        if enterprise:
+            # the identifier's own length check says "应为 18 位", not the column's limit
+            code = form.identifier("credit_code", limit=1000)
             if not code:
-                errors["credit_code"] = "请填写统一社会信用代码"
-            elif not uscc.is_valid(code):
-                errors["credit_code"] = "统一社会信用代码校验不通过，请核对18位代码"
+                form.fail("credit_code", "请填写统一社会信用代码")
+            elif problem := credit_code_problem(code):
+                form.fail("credit_code", problem)
             values["credit_code"] = code
             if not values["legal_representative"]:
-                errors["legal_representative"] = "请填写法定代表人"
-            values["id_number"] = ""
+                form.fail("legal_representative", "请填写法定代表人")
         else:
-            number = ric.compact(values["id_number"]) if values["id_number"] else ""
+            number = form.identifier("id_number", limit=1000)
             if not number:
-                errors["id_number"] = "请填写申请人身份证号"
-            elif not ric.is_valid(number):
-                errors["id_number"] = "身份证号码校验不通过，请核对18位号码"
+                form.fail("id_number", "请填写申请人身份证号")
+            elif problem := id_number_problem(number):
+                form.fail("id_number", problem)
             values["id_number"] = number
-            values["credit_code"] = ""
-        if errors:
-            raise ValidationError(errors)
+        form.check()
         return cls(kind=kind, **values)
 
     @property

@@ -16,12 +16,20 @@ from collections.abc import Iterable, Mapping
 from attrs import frozen
 
 from .errors import ValidationError
+from .inputs import refusal, too_long
 from .storage.models import DraftRow
 
 MAX_DRAFT_BYTES = 64 * 1024
 MAX_DRAFTS_PER_OWNER = 50
 KEEP_DAYS = 7
-_KEY = re.compile(r"^[a-z_]+:[\w.\-]{1,150}$")
+MAX_FIELD_NAME = 140
+_KEY = re.compile(r"[a-z_]+:[\w.\-]{1,150}", re.ASCII)
+
+
+def _valid_key(key: str) -> bool:
+    """A draft's key is ``form:target`` (an item code, a case number): nothing else is
+    looked up, so a NUL or a 10 000-character path never reaches a query."""
+    return isinstance(key, str) and _KEY.fullmatch(key) is not None
 
 
 @frozen
@@ -54,11 +62,20 @@ class Drafts:
 
     def save(self, owner: str, key: str, fields: Iterable[tuple[str, str]]) -> Draft:
         """Keep what is typed now (name, value pairs), replacing the previous draft."""
-        if not _KEY.match(key):
+        if not _valid_key(key):
             raise ValidationError({"key": f"草稿标识 {key} 不合规"})
         grouped: dict[str, list[str]] = {}
+        errors: dict[str, str] = {}
         for name, value in fields:
+            # what the form will refuse anyway is not kept either: the field says why
+            problem = refusal(name) or too_long(name, MAX_FIELD_NAME) or refusal(
+                value, multiline=True)
+            if problem:
+                errors.setdefault(name if not refusal(name) else "", problem)
+                continue
             grouped.setdefault(name, []).append(value)
+        if errors:
+            raise ValidationError(errors)
         data = json.dumps(grouped, ensure_ascii=False, sort_keys=True)
         if len(data.encode("utf-8")) > MAX_DRAFT_BYTES:
             raise ValidationError({"": "草稿内容过长，未能保存"})
@@ -82,12 +99,16 @@ class Drafts:
         return self.hall.clock() - dt.timedelta(days=KEEP_DAYS)
 
     def load(self, owner: str, key: str) -> Draft | None:
+        if not _valid_key(key):
+            return None
         row = DraftRow.get_or_none((DraftRow.owner == owner) & (DraftRow.key == key)
                                    & (DraftRow.updated_at >= self._oldest_kept()))
         return _draft(row) if row else None
 
     def discard(self, owner: str, key: str) -> bool:
         """Remove the draft (after the form was sent, or on request); True if there was one."""
+        if not _valid_key(key):
+            return False
         return bool(DraftRow.delete()
                     .where((DraftRow.owner == owner) & (DraftRow.key == key)).execute())
 

@@ -45,16 +45,23 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from attrs import evolve, frozen
-from stdnum.cn import ric, uscc
+from stdnum.cn import ric
 
 from . import audit
 from .case import Actor, Role, mask_id_number
 from .errors import NotFound, TransitionRefused, ValidationError
+from .inputs import (
+    Form,
+    clean_text,
+    column_limit,
+    compact_identifier,
+    is_row_id,
+    is_valid_credit_code,
+    refusal,
+)
 from .storage.models import AuditRow, CaseRow, InquiryRow, StaffRow
 
-MAX_QUESTION = 2000
-MAX_NAME = 100
-MAX_CONTACTED = 200
+MAX_QUESTION = 2000  # TEXT columns: the limits are the desk's
 MAX_ANSWER = 2000
 # Who keeps the log: the window, and the approvers who sit the consultation window on a rota.
 LOGGING_ROLES = frozenset({Role.WINDOW_STAFF, Role.APPROVER, Role.SECTION_HEAD})
@@ -91,16 +98,22 @@ def shift_month(month: dt.date, months: int) -> dt.date:
 def parse_identifier(value: str) -> tuple[str, str]:
     """(kind, compact value) of a credit code or resident ID number; ("", "") when empty.
 
-    Checked with python-stdnum as :meth:`onewindow.case.Applicant.create` does; raises
-    ValueError with the clerk's message when neither checksum holds.
+    Normalised and checked as :meth:`onewindow.case.Applicant.create` does (full-width,
+    spaces and hyphens; python-stdnum and GB 11714); raises ValueError with the clerk's
+    message when neither holds.
     """
-    compact = (value or "").replace(" ", "").replace("-", "").strip().upper()
+    compact = compact_identifier(value)
     if not compact:
         return "", ""
+    problem = refusal(compact)
+    if problem:
+        raise ValueError(problem)
     if ric.is_valid(compact):
-        return "id_number", ric.compact(compact)
-    if uscc.is_valid(compact):
-        return "credit_code", uscc.compact(compact)
+        return "id_number", compact
+    if is_valid_credit_code(compact):
+        return "credit_code", compact
+    if len(compact) != 18:
+        raise ValueError(f"统一社会信用代码或身份证号码应为 18 位（现有 {len(compact)} 位），请核对")
     raise ValueError("统一社会信用代码或身份证号码校验不通过，请核对18位号码")
 
 
@@ -416,35 +429,29 @@ class InquiryLog:
             raise TransitionRefused("(咨询登记)", "none", "inquiry_log",
                                     "只有大厅服务人员和审批人员可以登记咨询", [])
 
-        def text(name: str, limit: int) -> str:
-            value = data.get(name)
-            return str(value).strip()[:limit] if value is not None else ""
-
-        errors: dict[str, str] = {}
-        question = text("question", MAX_QUESTION)
-        applicant_name = text("applicant_name", MAX_NAME)
-        item_code = text("item", 64)
-        contacted = text("contacted", MAX_CONTACTED)
-        answer = text("answer", MAX_ANSWER)
+        form = Form(data)
+        question = form.text("question", limit=MAX_QUESTION, multiline=True,
+                             required="请填写咨询的问题")
+        applicant_name = form.text("applicant_name",
+                                   limit=column_limit(InquiryRow.applicant_name),
+                                   required="请填写咨询人姓名或单位名称")
+        item_code = form.text("item", limit=column_limit(InquiryRow.item_code))
+        contacted = form.text("contacted", limit=column_limit(InquiryRow.contacted))
+        answer = form.text("answer", limit=MAX_ANSWER, multiline=True)
         answered = str(data.get("answered") or "").strip().lower() in ("1", "on", "true", "yes")
-        if not question:
-            errors["question"] = "请填写咨询的问题"
-        if not applicant_name:
-            errors["applicant_name"] = "请填写咨询人姓名或单位名称"
         item = None
         if item_code:
             item = self.hall.catalogue.items.get(item_code)
             if item is None:
-                errors["item"] = f"没有编码为 {item_code} 的审批事项"
+                form.fail("item", f"没有编码为 {item_code} 的审批事项")
         try:
-            kind, identifier = parse_identifier(text("identifier", 40))
+            kind, identifier = parse_identifier(data.get("identifier"))
         except ValueError as exc:
             kind, identifier = "", ""
-            errors["identifier"] = str(exc)
-        if answered and not answer:
-            errors["answer"] = "已当场答复的，请写明答复内容"
-        if errors:
-            raise ValidationError(errors)
+            form.fail("identifier", str(exc))
+        if answered and not answer and "answer" not in form.errors:
+            form.fail("answer", "已当场答复的，请写明答复内容")
+        form.check()
         now = self.hall.clock()
         shown = mask_id_number(identifier) if kind == "id_number" else identifier
         with self.hall.db.atomic():
@@ -466,9 +473,11 @@ class InquiryLog:
     def answer(self, actor: Actor, inquiry_id: int, answer: str) -> Inquiry:
         """The member of staff asked first records the answer given later: the question
         stays theirs until it is answered."""
-        answer = (answer or "").strip()[:MAX_ANSWER]
+        answer = clean_text(answer, "answer", limit=MAX_ANSWER, multiline=True)
         if not answer:
             raise ValidationError({"answer": "请写明答复内容"})
+        if not is_row_id(inquiry_id):
+            raise NotFound(f"没有编号为 {inquiry_id} 的咨询登记")
         now = self.hall.clock()
         with self.hall.db.atomic():
             query = InquiryRow.select().where(InquiryRow.id == inquiry_id)
@@ -511,7 +520,8 @@ class InquiryLog:
 
     # ------------------------------------------------------------------- reading
     def get(self, inquiry_id: int) -> Inquiry:
-        row = InquiryRow.get_or_none(InquiryRow.id == inquiry_id)
+        row = (InquiryRow.get_or_none(InquiryRow.id == inquiry_id)
+               if is_row_id(inquiry_id) else None)
         if row is None:
             raise NotFound(f"没有编号为 {inquiry_id} 的咨询登记")
         return _inquiry(row)

@@ -28,6 +28,7 @@ from . import audit, lifecycle
 from .case import Actor, Role
 from .catalogue_file import unstructure
 from .errors import NotFound, TransitionRefused, ValidationError
+from .inputs import clean_text, is_case_number
 from .inquiries import month_bounds
 from .storage import repo
 from .storage.models import AuditRow, CaseRow, PointReportRow
@@ -165,9 +166,9 @@ class ProblemList:
         A second report of the same point on the same case by the same person changes
         nothing and returns the first. Recorded on the case's audit trail.
         """
-        note = (note or "").strip()
-        if len(note) > MAX_NOTE:
-            raise ValidationError({"note": f"说明不能超过{MAX_NOTE}字"})
+        note = clean_text(note, "note", limit=MAX_NOTE, multiline=True)
+        if not is_case_number(number):
+            raise NotFound(f"没有编号为 {number} 的办件")
         now = self.hall.clock()
         with self.hall.db.atomic():
             query = CaseRow.select().where(CaseRow.number == number)

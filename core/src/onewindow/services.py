@@ -37,6 +37,7 @@ from .catalogue_file import unstructure
 from .checks import CheckContext, CheckOutcome, run_checks
 from .config import Settings, load_settings
 from .errors import NotFound, TransitionRefused, ValidationError
+from .inputs import Form, clean_text, is_case_number
 from .lookups import LookupStatus
 from .plugins import Registry, load_registry
 from .search import ItemIndex
@@ -48,6 +49,10 @@ from .workdays import Deadline, deadline
 HALL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 # Lifecycle moves that only a desk may make, because they must write a record of their own in
 # the same transaction: a transfer form is marked recorded as its case is approved.
+# What a TEXT column holds is the hall's choice: a reason on the trail, a failed point's reason.
+MAX_REASON = 2000
+MAX_REVIEW_REASON = 500
+MAX_LOOKUP_PARAM = 100
 DESK_ACTIONS = {"record_transfer": "专网审批结果只能通过录入专网审批事项信息转交表办理"}
 
 
@@ -137,7 +142,8 @@ class Hall:
         return self.registry.catalogue
 
     def get_case(self, number: str) -> Case:
-        row = CaseRow.get_or_none(CaseRow.number == number)
+        # a malformed number (a NUL, 10 000 characters) never reaches a query
+        row = CaseRow.get_or_none(CaseRow.number == number) if is_case_number(number) else None
         if row is None:
             raise NotFound(f"没有编号为 {number} 的办件")
         return repo.load_cases([row])[0]
@@ -250,6 +256,7 @@ class Hall:
         """Do one lifecycle action; raise :class:`TransitionRefused` with core's reason."""
         if action in DESK_ACTIONS:  # done with their own records, by their own desk
             raise TransitionRefused(number, "", action, DESK_ACTIONS[action], [])
+        reason = clean_text(reason, "reason", limit=MAX_REASON, multiline=True)
         with self.db.atomic():
             row, before = repo.lock_case(number)
             after, event = lifecycle.apply(before, actor, action, at=self.clock(),
@@ -272,13 +279,21 @@ class Hall:
     def review(self, actor: Actor, number: str,
                marks: Iterable[tuple[str, str, str, str]]) -> Case:
         """Record the window's verdicts: (material, point, outcome, reason) each."""
-        parsed = []
+        parsed, errors = [], {}
         for material, point, outcome, reason in marks:
             try:
-                parsed.append(ReviewMark(material, point, ReviewOutcome(outcome), reason or ""))
+                verdict = ReviewOutcome(outcome)
             except ValueError:
                 raise ValidationError({f"{material}.{point}": "审查结果应为通过、不通过或不适用"}
                                       ) from None
+            try:  # keyed material.point.reason: shown beside that point's reason
+                reason = clean_text(reason, f"{material}.{point}.reason",
+                                    limit=MAX_REVIEW_REASON, multiline=True)
+            except ValidationError as exc:
+                errors.update(exc.errors)
+            parsed.append(ReviewMark(material, point, verdict, reason))
+        if errors:
+            raise ValidationError(errors)
         return self.act(actor, number, "review", params={"marks": parsed})
 
     def lookup(self, actor: Actor, number: str, network: str, params: Mapping[str, str]
@@ -288,6 +303,9 @@ class Hall:
             adapter = self.registry.lookups[network]
         except KeyError:
             raise ValidationError({"network": f"没有名为 {network} 的业务专网"}) from None
+        form = Form(params)
+        params = {name: form.text(name, limit=MAX_LOOKUP_PARAM) for name in params}
+        form.check()
         case = self.get_case(number)
         declared = {use.network for use in lifecycle.item_of(case).lookups}
         if network not in declared:

@@ -183,12 +183,15 @@ def check_catalogue_text(text: str, *, not_codes: Iterable[str] = ()) -> int:
 
     Every form field spells exactly name, requirement, note and sample, none empty; every
     18-character token is a valid resident ID number (python-stdnum ``cn.ric``) or unified
-    social credit code (``cn.uscc``), unless listed in ``not_codes`` (a permit number that
-    merely looks like one).
+    social credit code (``cn.uscc``, and the embedded organisation code's own GB 11714 check
+    character, positions 9-17), unless listed in ``not_codes`` (a permit number that merely
+    looks like one).
     """
     import tomllib
 
     from stdnum.cn import ric, uscc
+
+    from .inputs import credit_code_problem
 
     raw = tomllib.loads(text)
     for item in raw.get("items", []):
@@ -201,8 +204,13 @@ def check_catalogue_text(text: str, *, not_codes: Iterable[str] = ()) -> int:
     checked = 0
     skip = set(not_codes)
     for token in set(_CODE_TOKEN.findall(text)) - skip:
-        valid = ric.is_valid(token) if _ID_SHAPE.match(token) else uscc.is_valid(token)
-        assert valid, f"{token} fails its checksum (python-stdnum)"
+        if _ID_SHAPE.match(token):
+            assert ric.is_valid(token), f"{token} fails its checksum (python-stdnum)"
+        else:
+            assert uscc.is_valid(token), f"{token} fails its checksum (python-stdnum)"
+            assert not credit_code_problem(token), (
+                f"{token}: the organisation code (positions 9-17) fails its GB 11714 check "
+                "character; make one with onewindow.inputs.with_check_chars")
         checked += 1
     return checked
 

@@ -38,6 +38,7 @@ from .case import (
 )
 from .catalogue import ApplicantKind, ApprovalItem
 from .errors import NotFound, TransitionRefused, ValidationError
+from .inputs import Form, is_transfer_number, refusal
 from .labels import ROLE_LABELS
 from .storage import repo
 from .storage.models import TransferRow
@@ -46,10 +47,7 @@ if TYPE_CHECKING:
     from .services import Hall
 
 NUMBER_PREFIX = "ZW"  # 专网: ZW + yyyymmdd + the day's 4-digit sequence
-MAX_NOTES = 2000  # 备注
-# What the transfer table's columns hold (migration 0004); longer input is refused, not cut.
-FIELD_LIMITS = {"name": 200, "legal_representative": 64, "contact_person": 64,
-                "social_organisation_name": 200}
+MAX_NOTES = 2000  # 备注 (a TEXT column: the limit is the desk's)
 APPLICANT_FIELDS = ("kind", "name", "phone", "credit_code", "id_number", "legal_representative",
                     "contact_person", "social_organisation_name")
 FILL_ACTION = "transfer_fill"  # the audit row of a filled form (no case yet)
@@ -143,7 +141,9 @@ class TransferDesk:
 
     # ----------------------------------------------------------------- reading
     def get(self, number: str) -> TransferForm:
-        row = TransferRow.get_or_none(TransferRow.number == number)
+        # a malformed number (a NUL, 10 000 characters) never reaches a query
+        row = (TransferRow.get_or_none(TransferRow.number == number)
+               if is_transfer_number(number) else None)
         if row is None:
             raise NotFound(f"没有编号为 {number} 的专网审批事项信息转交表")
         return _form(row)
@@ -197,7 +197,9 @@ class TransferDesk:
         errors: dict[str, str] = {}
         item: ApprovalItem | None = None
         code = _text(data, "item")
-        if not code:
+        if refusal(code):
+            errors["item"] = "请从列表中选择审批事项"
+        elif not code:
             errors["item"] = "请选择审批事项"
         else:
             item = self.hall.catalogue.items.get(code)
@@ -219,15 +221,12 @@ class TransferDesk:
             applicant = Applicant.create({name: data.get(name) for name in APPLICANT_FIELDS})
         except ValidationError as exc:
             errors.update(exc.errors)
-        for name, limit in FIELD_LIMITS.items():
-            if len(_text(data, name)) > limit and name not in errors:
-                errors[name] = f"不得超过{limit}个字"
         if applicant is not None and item is not None and (
                 applicant.kind not in item.applicant_kinds):
             errors["kind"] = f"{item.name}不受理该类申请人"
-        notes = _text(data, "notes")
-        if len(notes) > MAX_NOTES:
-            errors["notes"] = f"备注不得超过{MAX_NOTES}个字（现有{len(notes)}个字）"
+        form = Form(data)
+        notes = form.text("notes", limit=MAX_NOTES, multiline=True)
+        errors.update(form.errors)
         if errors:
             raise ValidationError(errors)
         assert item is not None and applicant is not None and form_date is not None
@@ -271,6 +270,8 @@ class TransferDesk:
         hall = self.hall
         now = hall.clock()
         key = hall.settings.audit_key
+        if not is_transfer_number(number):
+            raise NotFound(f"没有编号为 {number} 的专网审批事项信息转交表")
         with hall.db.atomic():
             query = TransferRow.select().where(TransferRow.number == number)
             if hall.db.for_update:

@@ -28,16 +28,16 @@ SANDBOX_FILE = ROOT / "fixtures" / "sandbox" / "construction-market.json"
 CATALOGUE_TEXT = (files("onewindow_construction") / "catalogue.toml").read_text(encoding="utf-8")
 NETWORK = "construction-market"
 
-HONGYUAN = "91210302MAQ4JY1AWE"  # 建筑工程施工总承包一级, everything in force
-DINGSHENG = "91210302MAB92PMTPY"  # 施工总承包三级, 7 constructors
-ZHUCHENG = "91210304MAMULRM591"  # no qualification yet, 6 constructors: the 资质 applicant
-HUAJIAN_SUSPENDED = "91210303MAW0M63WPK"  # safety licence 暂扣
-YONGAN_EXPIRED = "91210381MALU7AYLWP"  # certificate and licence 过期, 3 constructors
-DESIGN_INSTITUTE = "91210302MAC82RTJGF"  # 建筑行业（建筑工程）甲级
-SUPERVISOR = "91210303MAJKY026CJ"  # 监理 only
-XINGYE_LAPSED = "91210321MARA652UYG"  # 市政三级; licence says 有效 but its date has passed
-ZHENGYANG_WITHDRAWN = "91210311MA66BR28WE"  # certificate 撤回
-WANHE = "91210302MAYUQRRJN7"  # 鞍山万和置业有限公司, the developer of the samples
+HONGYUAN = "91210302MAQ4JY1A2X"  # 建筑工程施工总承包一级, everything in force
+DINGSHENG = "91210302MAB92PMT1T"  # 施工总承包三级, 7 constructors
+ZHUCHENG = "91210304MAMULRM53E"  # no qualification yet, 6 constructors: the 资质 applicant
+HUAJIAN_SUSPENDED = "91210303MAW0M63W2J"  # safety licence 暂扣
+YONGAN_EXPIRED = "91210381MALU7AYL6K"  # certificate and licence 过期, 3 constructors
+DESIGN_INSTITUTE = "91210302MAC82RTJ0X"  # 建筑行业（建筑工程）甲级
+SUPERVISOR = "91210303MAJKY02673"  # 监理 only
+XINGYE_LAPSED = "91210321MARA652UXD"  # 市政三级; licence says 有效 but its date has passed
+ZHENGYANG_WITHDRAWN = "91210311MA66BR2857"  # certificate 撤回
+WANHE = "91210302MAYUQRRJ9Y"  # 鞍山万和置业有限公司, the developer of the samples
 
 TODAY = dt.date(2026, 11, 30)
 
@@ -211,7 +211,7 @@ def test_code_and_id_fields_hold_a_valid_sample(items):
 def test_qualified_sample_enterprises_are_in_the_sandbox():
     in_sandbox = {r["credit_code"] for r in sandbox_data()["records"]}
     # the developers and owners (建设单位) hold no construction qualification
-    assert catalogue_credit_codes() - in_sandbox == {WANHE, "91210303MAU98J42K5"}
+    assert catalogue_credit_codes() - in_sandbox == {WANHE, "91210303MAU98J4270"}
 
 
 # --- sandbox records -------------------------------------------------------------------------

@@ -29,13 +29,13 @@ SANDBOX_FILE = ROOT / "fixtures" / "sandbox" / "pollution-permit.json"
 CATALOGUE_TEXT = (files("onewindow_environment") / "catalogue.toml").read_text(encoding="utf-8")
 NETWORK = "pollution-permit"
 
-HENGTAI = "91210303MA491WPB16"  # 重点管理, 有效
-XINDA = "91210311MAHEH6DN52"  # 重点管理, 有效 until 2028-11-14: the EIA sample applicant
-HUAXING_LAPSED = "91210381MAWG4PM3TQ"  # says 有效, but expired 2025-04-19
-JIEMEI_REGISTRATION = "91210303MAD720NR22"  # 登记管理
-XINHE = "91210302MA86KEYAT3"  # 危险废物治理, 重点管理, 有效: the 危废 sample applicant
-DONGFANG_PENDING = "91210303MAL62G9WQU"  # 申请中, 简化管理: the 排污许可 sample applicant
-FENGSHOU_REVOKED = "93210321MA651TQ74G"  # 撤销
+HENGTAI = "91210303MA491WPB4F"  # 重点管理, 有效
+XINDA = "91210311MAHEH6DN0J"  # 重点管理, 有效 until 2028-11-14: the EIA sample applicant
+HUAXING_LAPSED = "91210381MAWG4PM34L"  # says 有效, but expired 2025-04-19
+JIEMEI_REGISTRATION = "91210303MAD720NR5B"  # 登记管理
+XINHE = "91210302MA86KEYA2Q"  # 危险废物治理, 重点管理, 有效: the 危废 sample applicant
+DONGFANG_PENDING = "91210303MAL62G9W4X"  # 申请中, 简化管理: the 排污许可 sample applicant
+FENGSHOU_REVOKED = "93210321MA651TQ7XX"  # 撤销
 HONGLI_CANCELLED = "91210304MAB7B0DW8C"  # 注销
 
 TODAY = dt.date(2026, 11, 30)

@@ -51,7 +51,7 @@ WANG = person("王建华", "210302198801300658")
 ZHANG = person("张磊", "21038119890227153X")
 LIU = person("刘芳", "210304199604291462")
 HOTEL = {"kind": "enterprise", "name": "鞍山市悦途酒店管理有限公司", "phone": "13604123376",
-         "credit_code": "91210303MA1HTPQQF4", "id_number": "", "legal_representative": "杜春梅",
+         "credit_code": "91210303MA1HTPQQ9H", "id_number": "", "legal_representative": "杜春梅",
          "contact_person": "苗雨", "social_organisation_name": ""}
 
 _TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")

@@ -38,9 +38,9 @@ ZHANG_HONG = "21032021000958"  # manufacturer: 药品生产
 WU_ZHIGANG = "21032019000742"  # 已撤销 (挂证)
 
 KANGNING = {"kind": "enterprise", "name": "鞍山市康宁大药房有限公司", "phone": "13841206357",
-            "credit_code": "91210302MA03AGYGL6", "id_number": "", "legal_representative": "韩志强",
+            "credit_code": "91210302MA03AGYG5P", "id_number": "", "legal_representative": "韩志强",
             "contact_person": "马晓燕", "social_organisation_name": ""}
-RENHETANG = dict(KANGNING, name="鞍山市仁和堂大药房有限公司", credit_code="91210303MA0KKHDRJD",
+RENHETANG = dict(KANGNING, name="鞍山市仁和堂大药房有限公司", credit_code="91210303MA0KKHDR42",
                  legal_representative="杨立群", contact_person="王丽娟")
 FIXED_TODAY = dt.date(2026, 11, 30)
 
@@ -381,7 +381,7 @@ def test_a_failed_hard_point_blocks_intake(onewindow_hall, onewindow_actor):
     clerk = onewindow_actor("window_staff")
     item = onewindow_hall.catalogue.item("med-device-iii-licence")
     case = onewindow_hall.open_case(clerk, item.code, dict(
-        KANGNING, name="鞍山市瑞康医疗器械有限公司", credit_code="91210311MA1K239T39"))
+        KANGNING, name="鞍山市瑞康医疗器械有限公司", credit_code="91210311MA1K239T00"))
     marks = all_passed(item, "enterprise")
     marks = [m if (m[0], m[1]) != ("key-personnel", "quality-head-qualified")
              else (m[0], m[1], "failed", "质量负责人仅有一年医疗器械质量管理工作经历")

@@ -29,14 +29,14 @@ SANDBOX_FILE = ROOT / "fixtures" / "sandbox" / "hazchem-licence.json"
 CATALOGUE_TEXT = (files("onewindow_safety") / "catalogue.toml").read_text(encoding="utf-8")
 NETWORK = "hazchem-licence"
 
-DESHENG = "91210311MA22PMTPMD"  # 鞍山德胜工业气体有限公司, 有效 until 2027-03-31
-XINYUAN = "91210303MA1JY1AWBY"  # 鞍山市鑫源化工贸易有限公司, 有效 until 2027-08-19
-HENGTONG = "91210304MA12UY66B1"  # 恒通加油站, 有效 until 2027-01-15
-LIMIN_REVOKED = "91210381MA1AYLWC8Y"  # 吊销
-HONGFA_EXPIRED = "91210303MA0RTJGJK7"  # 已过期
-SHUNDA_CLOSED = "91210321MA026CRA6A"  # 注销
-YULONG_SUSPENDED = "91210323MA08WYUQRP"  # 暂扣
-HENGRUI_NEW = "91210303MA2EHAT493"  # first-time applicant of the form sample, not licensed
+DESHENG = "91210311MA22PMTP85"  # 鞍山德胜工业气体有限公司, 有效 until 2027-03-31
+XINYUAN = "91210303MA1JY1AWXN"  # 鞍山市鑫源化工贸易有限公司, 有效 until 2027-08-19
+HENGTONG = "91210304MA12UY664B"  # 恒通加油站, 有效 until 2027-01-15
+LIMIN_REVOKED = "91210381MA1AYLWC2C"  # 吊销
+HONGFA_EXPIRED = "91210303MA0RTJGJ98"  # 已过期
+SHUNDA_CLOSED = "91210321MA026CRA8G"  # 注销
+YULONG_SUSPENDED = "91210323MA08WYUQ5R"  # 暂扣
+HENGRUI_NEW = "91210303MA2EHAT407"  # first-time applicant of the form sample, not licensed
 DAY = dt.date(2026, 11, 30)
 
 

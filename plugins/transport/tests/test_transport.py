@@ -30,14 +30,14 @@ SANDBOX_FILE = ROOT / "fixtures" / "sandbox" / "road-transport.json"
 CATALOGUE_TEXT = (files("onewindow_transport") / "catalogue.toml").read_text(encoding="utf-8")
 NETWORK = "road-transport"
 
-TONGDA = "91210303MA0TD720NW"  # 鞍山市通达物流有限公司, freight, 有效 until 2029-05-09
-XINDA = "91210304MA1B0DW8X3"  # 鑫达汽车运输, freight, 有效 until 2028-11-19
-ANTU_PASSENGER = "91210302MA0N8T7FDN"  # 安途旅游客运, passenger only, 有效
-SHUNFA_REVOKED = "91210381MA186KEYA2"  # 吊销
-CHANGXING_EXPIRED = "91210302MA12G9WQ67"  # 已过期
-HONGYUN_CLOSED = "91210321MA11TQ74BJ"  # 注销
-LUAN_NEW = "91210304MA2MDRMDHN"  # first-time freight applicant of the form sample
-XINGTU_BRANCH = "91210302MA3QDMEFLE"  # ride-hailing branch of the form sample
+TONGDA = "91210303MA0TD7206B"  # 鞍山市通达物流有限公司, freight, 有效 until 2029-05-09
+XINDA = "91210304MA1B0DW83J"  # 鑫达汽车运输, freight, 有效 until 2028-11-19
+ANTU_PASSENGER = "91210302MA0N8T7F87"  # 安途旅游客运, passenger only, 有效
+SHUNFA_REVOKED = "91210381MA186KEY03"  # 吊销
+CHANGXING_EXPIRED = "91210302MA12G9WQ9G"  # 已过期
+HONGYUN_CLOSED = "91210321MA11TQ7463"  # 注销
+LUAN_NEW = "91210304MA2MDRMD15"  # first-time freight applicant of the form sample
+XINGTU_BRANCH = "91210302MA3QDMEF9C"  # ride-hailing branch of the form sample
 DAY = dt.date(2026, 11, 30)
 
 

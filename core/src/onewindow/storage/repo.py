@@ -25,6 +25,7 @@ from ..case import (
 )
 from ..catalogue import ApplicantKind, DeferralKind
 from ..errors import NotFound
+from ..inputs import is_case_number
 from .models import (
     AuditRow,
     CaseCounterRow,
@@ -196,6 +197,8 @@ def first_for_update(query):
 def lock_case(number: str) -> tuple[CaseRow, Case]:
     """The case ``number`` and its row, locked for the transaction: whatever is written next
     (its change, its audit event) sees no concurrent change. :class:`NotFound` if missing."""
+    if not is_case_number(number):  # a malformed number (a NUL...) never reaches a query
+        raise NotFound(f"没有编号为 {number} 的办件")
     row = first_for_update(CaseRow.select().where(CaseRow.number == number))
     if row is None:
         raise NotFound(f"没有编号为 {number} 的办件")
