@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from onewindow import accounts
+
 
 @pytest.mark.parametrize("name", ["%00", "a%00b.css", "x" * 300, "%E7%8E%8B" * 200,
                                   "app.css/inside"])
@@ -11,3 +13,8 @@ import pytest
 def test_a_static_name_no_file_can_have_is_a_404(client, method, name):
     response = client.request(method, f"/static/{name}")
     assert response.status_code == 404
+
+
+def test_a_password_with_a_lone_surrogate_is_a_wrong_password(staff):
+    assert accounts.authenticate("window1", "correct-horse-42\ud800") is None
+    assert accounts.authenticate("window1", "\udfff") is None
