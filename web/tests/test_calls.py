@@ -80,7 +80,7 @@ def test_a_bad_call_is_named_and_nothing_is_stored(client, hall, staff, login, c
     assert "看不清</textarea>" in response.text  # what was typed is still there
     response = send(client, f"{url}/calls", {"note": "长" * 501}, page=url)
     assert response.status_code == 422
-    assert "说明不能超过500字" in response.text
+    assert "不超过 500 个字（现有 501 个字）" in response.text
     assert hall.calls.for_case(case.number) == []
 
 

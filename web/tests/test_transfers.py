@@ -81,7 +81,7 @@ def test_the_section_fills_and_the_window_records_with_javascript_off(client, ha
     assert "统一社会信用代码校验不通过" in field_error(html, "credit_code")
     assert "手机号码" in field_error(html, "phone")
     assert field_error(html, "legal_representative") == "请填写法定代表人"
-    assert "备注不得超过2000个字" in field_error(html, "notes")
+    assert "不超过 2000 个字（现有 2001 个字）" in field_error(html, "notes")
     summary = re.findall(r'<a href="#transfer-(\w+)">', html)
     assert summary == ["form_date", "legal_representative", "phone", "credit_code", "notes"]
     for value in ("2099-01-01", "91110000600037341X", "12345", "刘洋", ENTERPRISE["name"]):

@@ -10,6 +10,7 @@ from .errors import ValidationError
 from .inputs import Form, column_limit, refusal, too_long
 from .storage.models import StaffRow, database_proxy
 
+MAX_USERNAME = column_limit(StaffRow.username)
 _hasher = PasswordHasher()
 # Compared against when the username is unknown, so a miss costs as long as a hit.
 _DUMMY_HASH = _hasher.hash("onewindow-no-such-user")
@@ -42,7 +43,7 @@ def create_staff(username: str, display_name: str, role: Role | str, password: s
     username = username.strip()
     if not username or not username.isascii() or not username.replace("_", "").isalnum():
         errors["username"] = "用户名只能由字母、数字和下划线组成"
-    elif problem := too_long(username, column_limit(StaffRow.username)):
+    elif problem := too_long(username, MAX_USERNAME):
         errors["username"] = problem
     try:
         role = Role(role)
@@ -88,7 +89,7 @@ def authenticate(username: str, password: str) -> Actor | None:
     never looked up: PostgreSQL refuses a NUL outright.
     """
     username = username.strip()
-    possible = not refusal(username) and not too_long(username, column_limit(StaffRow.username))
+    possible = not refusal(username) and not too_long(username, MAX_USERNAME)
     row = (StaffRow.get_or_none((StaffRow.username == username) & StaffRow.active)
            if possible else None)
     secret = password.encode("utf-8", "surrogatepass")  # a lone surrogate is a wrong password

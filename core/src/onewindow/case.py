@@ -127,6 +127,12 @@ _TEXT_COLUMNS = {"name": CaseRow.applicant_name,
                  "contact_person": CaseRow.contact_person,
                  "social_organisation_name": CaseRow.social_organisation_name}
 
+# What each applicant field of a form accepts as typed (the pages' ``maxlength``): a text field
+# its column's limit; a code room for the spaces and hyphens it may be typed with.
+APPLICANT_INPUT_LIMITS = {**{name: column_limit(column) for name, column in _TEXT_COLUMNS.items()},
+                          "credit_code": 40, "id_number": 40,
+                          "phone": column_limit(CaseRow.phone)}
+
 
 @frozen
 class Applicant:

@@ -15,13 +15,14 @@ from litestar import Litestar
 from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
-from litestar_htmx import HTMXRequest
 
+from onewindow.case import APPLICANT_INPUT_LIMITS
 from onewindow.services import Hall, open_hall
 
 from . import auth, i18n, labels, people
 from .config import load_web_settings
 from .errors import EXCEPTION_HANDLERS
+from .requests import HallRequest
 from .routes import calls, consultations, drafts, problems, transfers
 from .routes.account import login, login_form, logout
 from .routes.cases import act, case_page, defer, lookup, review, supplement_file, supply
@@ -82,6 +83,7 @@ def create_app(hall: Hall | None = None, *, secure_cookies: bool | None = None) 
         session_user=_template_session_user,
         staff_name=people.staff_name,
         duration=people.duration,
+        applicant_limits=APPLICANT_INPUT_LIMITS,
         **labels.template_globals(),
     )
     static = create_static_files_router(
@@ -104,7 +106,7 @@ def create_app(hall: Hall | None = None, *, secure_cookies: bool | None = None) 
                         supply, supplement_file, act, print_receipt, print_notice, print_commitment,
                         seal_ledger, *transfers.ROUTES, *consultations.ROUTES,
                         *problems.ROUTES, *calls.ROUTES, *drafts.ROUTES],
-        request_class=HTMXRequest,
+        request_class=HallRequest,
         dependencies={"hall": Provide(provide_hall, use_cache=True, sync_to_thread=False)},
         guards=[auth.require_staff],
         middleware=[session_config(hall.settings.secret_key, secure=web_settings.secure_cookies,

@@ -69,6 +69,16 @@ class PageConflict(ClientException):
     status_code = 409
 
 
+class BadRequestBody(ClientException):
+    """A 400 for a body the hall cannot read (not UTF-8, broken multipart, not a form);
+    ``detail`` (Chinese) says what to do and is safe to show. See :mod:`.requests`."""
+
+    status_code = 400
+
+
+SHOWN_DETAIL = (PageNotFound, PageForbidden, PageConflict, BadRequestBody)
+
+
 def _htmx(request: Request) -> HTMXDetails:
     return getattr(request, "htmx", None) or HTMXDetails(request)
 
@@ -97,7 +107,7 @@ def error_page(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path,
                       exc_info=exc)
     title, explanation = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
-    detail = exc.detail if isinstance(exc, (PageNotFound, PageForbidden, PageConflict)) else ""
+    detail = exc.detail if isinstance(exc, SHOWN_DETAIL) else ""
     if isinstance(exc, PageForbidden):
         explanation = ROLE_REFUSED
     headers = {}

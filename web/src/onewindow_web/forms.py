@@ -13,16 +13,16 @@ from typing import Any
 
 from litestar.datastructures import FormMultiDict
 
-MAX_FIELD = 2000  # no clerk types more into one field; longer is cut before anything else
 
-
-def text(form: FormMultiDict | Mapping[str, Any], name: str, limit: int = MAX_FIELD) -> str:
+def text(form: FormMultiDict | Mapping[str, Any], name: str) -> str:
+    """The field as typed, stripped: never cut. The core checks its characters and length
+    (:mod:`onewindow.inputs`) and names the field when it refuses it."""
     value = form.get(name)
-    return value.strip()[:limit] if isinstance(value, str) else ""
+    return value.strip() if isinstance(value, str) else ""
 
 
-def texts(form: FormMultiDict, name: str, limit: int = 200) -> list[str]:
-    return [v.strip()[:limit] for v in form.getall(name, []) if isinstance(v, str) and v.strip()]
+def texts(form: FormMultiDict, name: str) -> list[str]:
+    return [v.strip() for v in form.getall(name, []) if isinstance(v, str) and v.strip()]
 
 
 def parse_date(value: str) -> dt.date | None:

@@ -18,6 +18,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from onewindow import accounts
+from onewindow.inputs import refusal
 
 from ..auth import PUBLIC, end_session, login_url, safe_next, session_user, start_session
 from ..i18n import N_, translate
@@ -26,7 +27,9 @@ from ..templating import page
 
 log = logging.getLogger(__name__)
 
-MAX_USERNAME = 64
+MAX_USERNAME = accounts.MAX_USERNAME
+BAD_CHARACTER = N_("The username contains a character that cannot be typed: letters, digits "
+                   "and underscores only.")
 MAX_PASSWORD = 1024  # longer is never a real password; refuse before hashing it
 
 NOTICES = {
@@ -66,10 +69,13 @@ async def login(request: Request) -> Template | Redirect:
         errors["username"] = translate(request, "Please enter your username.")
     elif len(username) > MAX_USERNAME:
         errors["username"] = translate(request, "The username is too long.")
+    elif refusal(username):  # a NUL never reaches the database (PostgreSQL refuses it)
+        errors["username"] = translate(request, BAD_CHARACTER)
     if not password:
         errors["password"] = translate(request, "Please enter your password.")
     if errors:
-        return _login_page(request, status_code=400, username=username[:MAX_USERNAME],
+        shown = "" if "username" in errors else username
+        return _login_page(request, status_code=400, username=shown,
                            errors=errors, next_path=next_path)
 
     minutes = throttle.locked_for(username)

@@ -40,9 +40,9 @@ async def call(request: Request, hall: NamedDependency[Hall],
                number: FromPath[str]) -> Template | Redirect:
     """The window calls an approver of the case's section to a joint review."""
     def step(actor: Actor, case: Case, form: FormMultiDict) -> Case:
-        material, _, point = text(form, "point", 130).partition("/")
+        material, _, point = text(form, "point").partition("/")
         hall.calls.call(actor, case.number, material=material, point=point,
-                        note=text(form, "note", 600))
+                        note=text(form, "note"))
         return hall.get_case(case.number)
 
     return await _run(request, hall, number, "call", step, "joint_review_call",

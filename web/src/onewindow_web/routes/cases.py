@@ -130,13 +130,13 @@ def _review_marks(request: Request, case: Case, form: FormMultiDict
     deferred (容缺) material's points, which stay as they are: that material is not there yet.
     """
     marks, errors = [], {}
-    mark_all = text(form, "mark_all", 20) == ReviewOutcome.PASSED
+    mark_all = text(form, "mark_all") == ReviewOutcome.PASSED
     for material in applicable_materials(case, item_of(case)):
         deferred = case.deferral(material.code) is not None
         for point in material.review_points:
             key = f"{material.code}/{point.code}"
-            outcome = text(form, f"mark:{key}", 20)
-            reason = text(form, f"reason:{key}", 500)
+            outcome = text(form, f"mark:{key}")
+            reason = text(form, f"reason:{key}")
             stored = case.review(material.code, point.code)
             if mark_all and not deferred:
                 current = outcome or (stored.outcome if stored else "")
@@ -160,6 +160,14 @@ def _review_marks(request: Request, case: Case, form: FormMultiDict
     return marks
 
 
+def _review_field(key: str) -> str:
+    """The checklist field of a core error: ``m.p`` is the point's mark, ``m.p.reason`` its
+    reason."""
+    if key.endswith(".reason"):
+        return "reason:" + key.removesuffix(".reason").replace(".", "/", 1)
+    return "mark:" + key.replace(".", "/", 1)
+
+
 @post("/cases/{number:str}/review", name="case_review")
 async def review(request: Request, hall: NamedDependency[Hall],
                  number: FromPath[str]) -> Template | Redirect:
@@ -170,8 +178,7 @@ async def review(request: Request, hall: NamedDependency[Hall],
             hall.drafts.discard(actor.username, review_key(case.number))
             return reviewed
         except ValidationError as exc:  # the core keys a point as material.point
-            raise Refused({"mark:" + k.replace(".", "/", 1): v
-                           for k, v in exc.errors.items()}) from None
+            raise Refused({_review_field(k): v for k, v in exc.errors.items()}) from None
 
     return await _run(request, hall, number, "review", step, "review",
                       roles=(Role.WINDOW_STAFF,), anchor="checklist")
@@ -182,15 +189,15 @@ async def review(request: Request, hall: NamedDependency[Hall],
 async def defer(request: Request, hall: NamedDependency[Hall],
                 number: FromPath[str]) -> Template | Redirect:
     form = await request.form()
-    material = text(form, "material", 100)
+    material = text(form, "material")
 
     def step(actor: Actor, case: Case, form: FormMultiDict) -> Case:
-        due = parse_date(text(form, "due_date", 20))
+        due = parse_date(text(form, "due_date"))
         if due is None:
             raise Refused({"due_date": translate(request, BAD_DATE)})
         return hall.act(actor, case.number, "defer", params={
             "material": material, "due_date": due,
-            "commitment_signed": text(form, "commitment_signed", 5) == "on"})
+            "commitment_signed": text(form, "commitment_signed") == "on"})
 
     return await _run(request, hall, number, f"defer-{material}", step, "defer",
                       roles=(Role.WINDOW_STAFF,), anchor="deferrals")
@@ -205,7 +212,7 @@ async def lookup(request: Request, hall: NamedDependency[Hall], number: FromPath
         raise PageNotFound(detail=f"没有名为 {network} 的业务专网")
 
     def step(actor: Actor, case: Case, form: FormMultiDict) -> Case:
-        params = {p.name: text(form, p.name, 100) for p in adapter.params}
+        params = {p.name: text(form, p.name) for p in adapter.params}
         missing = {p.name: translate(request, LOOKUP_PARAM_MISSING)
                    for p in adapter.params if not params[p.name]}
         if missing:
@@ -225,7 +232,7 @@ async def supply(request: Request, hall: NamedDependency[Hall],
                  number: FromPath[str]) -> Template | Redirect:
     require_role(request, Role.WINDOW_STAFF)  # before reading up to 10 MB
     form = await request.form()
-    material = text(form, "material", 100)
+    material = text(form, "material")
     upload = form.get("file")
     content = await upload.read() if isinstance(upload, UploadFile) else b""
     filename = upload.filename if isinstance(upload, UploadFile) else ""
@@ -276,7 +283,7 @@ def _action_params(request: Request, name: str, form: FormMultiDict) -> dict[str
         params["materials"] = texts(form, "materials")
         if not params["materials"]:
             errors["materials"] = translate(request, NO_MATERIALS)
-        params["due_date"] = parse_date(text(form, "due_date", 20))
+        params["due_date"] = parse_date(text(form, "due_date"))
         if params["due_date"] is None:
             errors["due_date"] = translate(request, BAD_DATE)
     if errors:

@@ -38,8 +38,6 @@ from ..templating import page
 READING_ROLES = (*sorted(LOGGING_ROLES), Role.SUPERVISION)
 INQUIRY_FIELDS = ("question", "item", "applicant_name", "identifier", "contacted",
                   "answered", "answer")
-FIELD_LIMITS = {"question": 2000, "item": 64, "applicant_name": 100, "identifier": 40,
-                "contacted": 200, "answered": 5, "answer": 2000}
 LOGGED = N_("The inquiry was logged.")
 ANSWERED = N_("The answer was recorded.")
 
@@ -112,7 +110,7 @@ def consultations(request: Request, hall: NamedDependency[Hall], month: FromQuer
 async def log_inquiry(request: Request, hall: NamedDependency[Hall]) -> Template | Redirect:
     actor = require_role(request, *LOGGING_ROLES)
     form: FormMultiDict = await request.form()
-    values = {name: text(form, name, FIELD_LIMITS[name]) for name in INQUIRY_FIELDS}
+    values = {name: text(form, name) for name in INQUIRY_FIELDS}
 
     def work() -> Template | Redirect:
         try:
@@ -145,7 +143,7 @@ async def answer_inquiry(request: Request, hall: NamedDependency[Hall],
             raise PageNotFound(detail=f"没有编号为 {inquiry_id} 的咨询登记")
         month = dt.date(inquiry.asked_at.year, inquiry.asked_at.month, 1)
         try:
-            hall.inquiries.answer(actor, inquiry_id, text(form, "answer", 2000))
+            hall.inquiries.answer(actor, inquiry_id, text(form, "answer"))
         except ValidationError as exc:
             errors, status = dict(exc.errors), 422
         except TransitionRefused as exc:

@@ -93,7 +93,7 @@ def review_key(number: str) -> str:
 
 def review_fields(form) -> list[tuple[str, str]]:
     """The checklist's own fields (``mark:…`` and ``reason:…``), nothing else."""
-    return [(name, value.strip()[:500]) for name, value in form.multi_items()
+    return [(name, value.strip()) for name, value in form.multi_items()
             if isinstance(value, str) and name.startswith(("mark:", "reason:"))
             and len(name) <= 140]
 

@@ -29,7 +29,6 @@ from ..templating import page
 MAX_QUERY_LENGTH = 50
 APPLICANT_FIELDS = ("kind", "name", "credit_code", "legal_representative",
                     "social_organisation_name", "id_number", "contact_person", "phone")
-FIELD_LIMITS = {"name": 100, "credit_code": 18, "id_number": 18, "phone": 30}
 
 
 def intake_key(item_code: str) -> str:
@@ -38,7 +37,7 @@ def intake_key(item_code: str) -> str:
 
 
 def applicant_values(form) -> dict[str, str]:
-    return {name: text(form, name, FIELD_LIMITS.get(name, 200)) for name in APPLICANT_FIELDS}
+    return {name: text(form, name) for name in APPLICANT_FIELDS}
 
 
 def _item_or_404(hall: Hall, code: str) -> ApprovalItem:
@@ -85,7 +84,7 @@ def intake_form(request: Request, hall: NamedDependency[Hall], item: FromQuery[s
 async def intake_open(request: Request, hall: NamedDependency[Hall]) -> Template | Redirect:
     actor = require_role(request, Role.WINDOW_STAFF)
     form = await request.form()
-    item = _item_or_404(hall, text(form, "item", 100))
+    item = _item_or_404(hall, text(form, "item"))
     values = applicant_values(form)
     try:
         case = await sync_to_thread(hall.open_case, actor, item.code, values)

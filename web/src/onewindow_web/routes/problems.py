@@ -47,8 +47,8 @@ async def report_unclear(request: Request, hall: NamedDependency[Hall],
     """One click from the checklist: ``point`` is ``material/point``, ``note`` optional."""
     actor = require_role(request, *sorted(REPORTING_ROLES))
     form = await request.form()
-    key = text(form, "point", 130)
-    note = text(form, "note", 500)
+    key = text(form, "point")
+    note = text(form, "note")
 
     def work() -> Template | Redirect:
         visible_case(hall, actor, number)  # another section's case does not exist for them

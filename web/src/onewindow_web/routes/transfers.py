@@ -49,8 +49,6 @@ RECENTLY_RECORDED = 20  # what the window sees of the forms it has already recor
 FIELDS = ("form_date", "item", "kind", "name", "legal_representative", "contact_person",
           "phone", "credit_code", "social_organisation_name", "person_name", "id_number",
           "person_phone", "notes")
-LIMITS = {"form_date": 20, "item": 100, "kind": 20, "credit_code": 30, "id_number": 30,
-          "phone": 30, "person_phone": 30, "notes": core.MAX_NOTES * 2}
 # A person's name and phone have fields of their own on the form (个人申办: 申请人, 联系电话).
 PERSON_FIELDS = {"person_name": "name", "person_phone": "phone"}
 ENTERPRISE_ONLY = ("legal_representative", "contact_person", "credit_code",
@@ -169,7 +167,7 @@ def _form_errors(kind: str, errors: dict[str, str]) -> dict[str, str]:
 async def transfer_fill(request: Request, hall: NamedDependency[Hall]) -> Template | Redirect:
     actor = require_role(request, *FILL_ROLES)
     form = await request.form()
-    values = {name: text(form, name, LIMITS.get(name, 200)) for name in FIELDS}
+    values = {name: text(form, name) for name in FIELDS}
 
     def work() -> Template | Redirect:
         try:
