@@ -26,7 +26,6 @@ Run it longer locally (the default is 5,000 requests per database, 10,000 per CI
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import logging
 import math
 import os
@@ -118,16 +117,21 @@ def endpoints(app) -> list[tuple[str, str, object, dict]]:
 
 
 def query_params(handler, path_params: dict) -> list[str]:
-    """The query parameters a handler declares (its signature minus path and injected ones)."""
-    fn = getattr(handler, "fn", None)
-    if fn is None:
+    """The query parameters a handler declares (its signature minus path and injected ones).
+
+    Read from Litestar's parsed signature: ``handler.fn`` of a ``sync_to_thread`` handler is a
+    wrapper taking ``*args, **kwargs``.
+    """
+    signature = getattr(handler, "parsed_fn_signature", None)
+    if signature is None:
         return []
     names = []
-    for name, param in inspect.signature(fn).parameters.items():
-        if (name in NOT_QUERY or name in path_params
-                or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL)):
+    for name, field in signature.parameters.items():
+        if name in NOT_QUERY or name in path_params:
             continue
-        names.append(name)
+        kwarg = getattr(field, "kwarg_definition", None)
+        alias = getattr(kwarg, "query", None) or getattr(kwarg, "name", None)
+        names.append(alias or name)  # QueryParameter(name="next") is sent as ?next=
     return names
 
 
@@ -269,6 +273,25 @@ def test_every_post_route_has_a_form_spec(app):
     posts = {_handler_name(h) for method, _, h, _ in endpoints(app) if method == "POST"}
     assert posts - set(FORMS) == set(), "add the new POST route's fields to FORMS"
     assert set(FORMS) - posts == set(), "FORMS names a route the app no longer has"
+
+
+def test_every_field_of_every_template_form_is_fuzzed(app):
+    """A field added to a template but not to ``FORMS`` (or a handler's query) fails here."""
+    sent = {field for fields in FORMS.values() for field in fields}
+    sent |= {"mark:", "reason:"} | {f for f in MULTI}
+    sent |= {q for _, _, handler, params in endpoints(app) for q in query_params(handler, params)}
+    templates = Path(STATIC_DIR).parent / "templates"
+    named = {name for path in templates.rglob("*.html")
+             for name in re.findall(r'<(?:input|select|textarea|button)[^>]*\bname="([^"{]+)',
+                                    path.read_text(encoding="utf-8"))}
+    assert named - sent == set(), "declare these form fields in FORMS"
+
+
+def test_every_declared_field_has_a_strategy_of_its_own():
+    values = strategies.field_values({name: ["x"] for name in ("item", "material", "point",
+                                                                "username", "password")})
+    declared = {field for fields in FORMS.values() for field in fields} - {"marks", "file"}
+    assert {MULTI.get(f, f) for f in declared} - set(values) == set()
 
 
 def _fields(draw, names, values, real) -> tuple[list[tuple[str, str]], list]:
