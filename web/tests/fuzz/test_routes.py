@@ -12,9 +12,9 @@ file must know about a route is only what the app cannot say:
 Query parameters are read from each handler's signature. Every request goes out as one of the
 eight accounts (one per role, and an approver of another section) with a valid CSRF token, or
 anonymously; some with a missing or wrong token, some as htmx. Hypothesis draws each request
-(seeded per route and role: the same requests on every run); the run fails if any response is >= 500, if a
-request raises, or if a route (method and path) got no request or never got past validation
-(no 2xx or 3xx answer for any role). The figures (requests, by status class, by route, the
+(seeded per route and role: the same requests on every run); the run fails if any response
+is >= 500, if a request raises, or if a route (method and path) got no request or never got
+past validation (no 2xx or 3xx answer for any role). The figures (requests, by status class, by route, the
 errors with a reproducer) are printed at the end of the pytest run.
 
 Run it longer locally (the default is 5,000 requests per database, 10,000 per CI run)::
