@@ -120,15 +120,16 @@ def authenticate(username: str, password: str) -> Actor | None:
     possible = not refusal(username) and not too_long(username, MAX_USERNAME)
     row = (StaffRow.get_or_none((StaffRow.username == username) & StaffRow.active)
            if possible else None)
+    secret = password.encode("utf-8", "surrogatepass")  # a lone surrogate is a wrong password
     try:
-        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+        _hasher.verify(row.password_hash if row else _DUMMY_HASH, secret)
     except (VerificationError, InvalidHashError):
         return None
     if row is None:
         return None
     if _hasher.check_needs_rehash(row.password_hash):
         with database_proxy.atomic():
-            StaffRow.update(password_hash=_hasher.hash(password)).where(
+            StaffRow.update(password_hash=_hasher.hash(secret)).where(
                 StaffRow.id == row.id).execute()
     return _actor(row)
 

@@ -35,6 +35,7 @@ from .routes.home import home
 from .routes.intake import intake, intake_form, intake_open
 from .routes.ledger import seal_ledger
 from .security import SessionCSRFMiddleware, add_security_headers, session_config
+from .staticfiles import StaticFileSystem
 from .templating import build_environment, template_config
 from .throttle import LoginThrottle
 
@@ -90,6 +91,7 @@ def create_app(hall: Hall | None = None, *, secure_cookies: bool | None = None) 
     )
     static = create_static_files_router(
         path="/static", directories=[STATIC_DIR], name="static", opt={auth.PUBLIC: True},
+        file_system=StaticFileSystem(),
         include_in_schema=False, send_as_attachment=False,
         cache_control=CacheControlHeader(max_age=STATIC_MAX_AGE, public=True),
     )
