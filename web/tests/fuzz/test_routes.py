@@ -174,7 +174,7 @@ def _setup_records(hall, staff) -> dict[str, list[str]]:
     other_call = hall.calls.call(window, cases[2].number)
     return {"case": numbers, "transfer": [transfer.number],
             "inquiry": [str(inquiry.id)], "call": [str(call.id), str(other_call.id)],
-            "sha256": [s.sha256 for s in with_file.supplements]}
+            "key": [s.key for s in with_file.supplements]}
 
 
 def _real_values(hall, records) -> dict[str, list[str]]:
@@ -207,7 +207,7 @@ def path_values(route_path: str, name: str, real: dict[str, list[str]]) -> list[
         return real["transfer"] if route_path.startswith("/transfers") else real["case"]
     if name == "code":
         return real["section"] if "/sections/" in route_path else real["item"]
-    known = {"inquiry_id": "inquiry", "call_id": "call", "sha256": "sha256", "item": "item",
+    known = {"inquiry_id": "inquiry", "call_id": "call", "key": "key", "item": "item",
              "material": "material", "network": "network", "action": "action",
              "form": "form", "view": "view", "file_path": "file_path"}
     if name not in known:
