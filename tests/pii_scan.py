@@ -34,7 +34,7 @@ TEST_DIRS = ("tests", "core/tests", "web/tests", "plugins")
 _LOOSE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _ANY = re.compile(r"\d{17}[\dXx]")
 # The one place a page may carry a whole number it did not print: the input being filled.
-_ID_INPUT = re.compile(r"<input\b[^>]*\bname=\"id_number\"[^>]*>", re.S)
+_ID_INPUT = re.compile(r"<input\b[^>]*\bname=\"(?:id_number|identifier)\"[^>]*>", re.S)
 LEAK_LIMIT = 20  # findings reported in full; the rest are counted
 
 
