@@ -111,7 +111,7 @@ def record_full_disclosure(hall: Hall, actor: Actor, document: str, subject: str
 
 
 # ------------------------------------------------------------------------------ logs
-# A run of 15 or more digits, with an X straight after it: the 18-character (17 digits and a
+# A run of 15 or more digits, with an optional X straight after it: the 18-character (17 digits and a
 # check character) and 15-digit (pre-1999) forms, also inside longer runs or glued to letters,
 # so no spelling of a number survives whole. 17 digits followed by another letter are the tail
 # of a credit code (never personal) and are left alone.
@@ -143,7 +143,11 @@ def _mask_value(value: Any) -> Any:
     if value is None or isinstance(value, bool):
         return value
     # containers by their repr (what %r and %s print for them), anything else by its str
-    shown = repr(value) if isinstance(value, (dict, list, tuple, set, frozenset)) else str(value)
+    try:
+        shown = (repr(value) if isinstance(value, (dict, list, tuple, set, frozenset))
+                 else str(value))
+    except Exception:  # noqa: BLE001 - a broken __str__ must not break the log call
+        return value
     return _Masked(mask_text(shown)) if _ID_LIKE.search(shown) else value
 
 
