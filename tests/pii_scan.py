@@ -10,8 +10,9 @@ Exempt, exactly as :data:`onewindow.privacy.DOCUMENT_RULES` allows:
 
 * the pages of documents whose rule is ``full`` (their routes come from
   :data:`onewindow_web.documents.DOCUMENT_ROUTES`);
-* the value of an ``id_number`` input on a form being filled (``entry_form``): the clerk's own
-  typing, kept so it can be corrected and sent.
+* the value of an ID-number input on a form being filled (``entry_form``: the applicant forms'
+  ``id_number``, the consultation's ``identifier``): the clerk's own typing, kept so it can be
+  corrected and sent.
 
 Only what was found is kept (URL, the masked number, where), never the bodies, so the scan
 costs a regex per response.
@@ -34,7 +35,7 @@ TEST_DIRS = ("tests", "core/tests", "web/tests", "plugins")
 _LOOSE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _ANY = re.compile(r"\d{17}[\dXx]")
 # The one place a page may carry a whole number it did not print: the input being filled.
-_ID_INPUT = re.compile(r"<input\b[^>]*\bname=\"id_number\"[^>]*>", re.S)
+_ID_INPUT = re.compile(r"<input\b[^>]*\bname=\"(?:id_number|identifier)\"[^>]*>", re.S)
 LEAK_LIMIT = 20  # findings reported in full; the rest are counted
 
 

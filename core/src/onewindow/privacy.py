@@ -53,7 +53,7 @@ _RULES = (
     DocumentRule("transfer_form_print", "专网审批事项信息转交表（打印件）", Disclosure.FULL,
                  "转交表是录入业务专网审批结果的依据：专网系统按申请人的完整身份证号码建档，"
                  "签字的纸质表需与专网记录逐项核对，部分号码无法核对。"),
-    DocumentRule("entry_form", "受理登记表、转交表填写页及其草稿中的身份证号码输入框", Disclosure.FULL,
+    DocumentRule("entry_form", "受理登记、转交表、咨询登记填写页及其草稿中的身份证号码输入框", Disclosure.FULL,
                  "工作人员自己正在录入的号码：输入框须保留完整号码才能核对、更正和提交；仅在"
                  "该输入框内，从不作为文字显示，也不属于查阅已存档案，故不逐次留痕。"),
     DocumentRule("transfer_form_page", "专网审批事项信息转交表（页面）", Disclosure.MASKED,
