@@ -10,8 +10,9 @@ Exempt, exactly as :data:`onewindow.privacy.DOCUMENT_RULES` allows:
 
 * the pages of documents whose rule is ``full`` (their routes come from
   :data:`onewindow_web.documents.DOCUMENT_ROUTES`);
-* the value of an ``id_number`` input on a form being filled (``entry_form``): the clerk's own
-  typing, kept so it can be corrected and sent.
+* the value of an ID-number input on a form being filled (``entry_form``: the applicant forms'
+  ``id_number``, the consultation's ``identifier``): the clerk's own typing, kept so it can be
+  corrected and sent.
 
 Only what was found is kept (URL, the masked number, where), never the bodies, so the scan
 costs a regex per response.

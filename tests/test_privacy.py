@@ -84,3 +84,13 @@ def test_the_scan_counts_pages_and_log_lines():
     assert scanner.responses == 1 and scanner.records == 2
     assert scanner.findings == [f"page GET /x: {MASKED}",
                                 f"log t INFO: {MASKED} in 'typed %s'"]
+
+
+def test_an_argument_whose_str_fails_is_left_to_logging():
+    class Broken:
+        def __str__(self):
+            raise RuntimeError("no text")
+
+    broken = Broken()
+    record = _record("value %s", (broken,))
+    assert privacy.IdNumberFilter().filter(record) and record.args == (broken,)

@@ -53,7 +53,7 @@ _RULES = (
     DocumentRule("transfer_form_print", "专网审批事项信息转交表（打印件）", Disclosure.FULL,
                  "转交表是录入业务专网审批结果的依据：专网系统按申请人的完整身份证号码建档，"
                  "签字的纸质表需与专网记录逐项核对，部分号码无法核对。"),
-    DocumentRule("entry_form", "受理登记表、转交表、咨询登记填写页及其草稿中的证件号码输入框", Disclosure.FULL,
+    DocumentRule("entry_form", "受理登记、转交表、咨询登记填写页及其草稿中的身份证号码输入框", Disclosure.FULL,
                  "工作人员自己正在录入的号码：输入框须保留完整号码才能核对、更正和提交；仅在"
                  "该输入框内，从不作为文字显示，也不属于查阅已存档案，故不逐次留痕。"),
     DocumentRule("transfer_form_page", "专网审批事项信息转交表（页面）", Disclosure.MASKED,
@@ -111,7 +111,7 @@ def record_full_disclosure(hall: Hall, actor: Actor, document: str, subject: str
 
 
 # ------------------------------------------------------------------------------ logs
-# A run of 15 or more digits, with an X straight after it: the 18-character (17 digits and a
+# A run of 15 or more digits, with an optional X straight after it: the 18-character (17 digits and a
 # check character) and 15-digit (pre-1999) forms, also inside longer runs or glued to letters,
 # so no spelling of a number survives whole. 17 digits followed by another letter are the tail
 # of a credit code (never personal) and are left alone.
@@ -143,7 +143,11 @@ def _mask_value(value: Any) -> Any:
     if value is None or isinstance(value, bool):
         return value
     # containers by their repr (what %r and %s print for them), anything else by its str
-    shown = repr(value) if isinstance(value, (dict, list, tuple, set, frozenset)) else str(value)
+    try:
+        shown = (repr(value) if isinstance(value, (dict, list, tuple, set, frozenset))
+                 else str(value))
+    except Exception:  # noqa: BLE001 - a broken __str__ must not break the log call
+        return value
     return _Masked(mask_text(shown)) if _ID_LIKE.search(shown) else value
 
 
