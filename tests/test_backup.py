@@ -48,11 +48,14 @@ def second_url(tmp_path):
     parts = urlsplit(url)
     name = parts.path.lstrip("/") + "_restore"
     server = _postgres(urlunsplit(parts._replace(path="/postgres")))
-    with server:
+    server.connect()  # not ``with server``: that opens a transaction, and CREATE DATABASE
+    try:              # cannot run inside one
         exists = server.execute_sql("SELECT 1 FROM pg_database WHERE datname = %s",
                                     (name,)).fetchone()
         if not exists:
             server.execute_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        server.close()
     second = urlunsplit(parts._replace(path=f"/{name}"))
     db = _postgres(second)
     with db:

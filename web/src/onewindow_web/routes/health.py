@@ -11,6 +11,7 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.response import Response
 
+from onewindow.errors import Busy
 from onewindow.services import Hall
 
 from ..auth import PUBLIC
@@ -24,8 +25,15 @@ log = logging.getLogger(__name__)
 def healthz(hall: NamedDependency[Hall]) -> Response[dict[str, str]]:
     try:
         hall.db.execute_sql("SELECT 1")
+    except Busy as exc:  # an outage the hall expects (database restarting): no traceback
+        log.warning("health check: database unavailable: %s", exc.cause)
+        return _unavailable()
     except Exception:  # noqa: BLE001 - any failure means "take me out of rotation"
         log.exception("health check: database unreachable")
-        return Response({"status": "unavailable"}, status_code=503,
-                        headers={"Cache-Control": "no-store"})
+        return _unavailable()
     return Response({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
+def _unavailable() -> Response[dict[str, str]]:
+    return Response({"status": "unavailable"}, status_code=503,
+                    headers={"Cache-Control": "no-store"})
