@@ -104,9 +104,17 @@ def compact_identifier(value: Any) -> str:
     """A code as its registry writes it: NFKC (full-width to half-width), no spaces or
     hyphens (any dash python-stdnum knows), upper case. Control characters are left in, for
     :func:`refusal` to name."""
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
-    text = "".join(c for c in clean(text, " -") if unicodedata.category(c) != "Zs").upper()
-    return unicodedata.normalize("NFKC", text)  # upper() can undo NFKC (ŗ becomes R + U+0327)
+    text = "" if value is None else str(value)
+    # until nothing changes: upper() can undo NFKC (ŗ becomes R + U+0327), and stdnum's clean()
+    # maps some marks NFKC leaves (U+0300 becomes an apostrophe), so one pass is not idempotent
+    for _ in range(8):
+        once = unicodedata.normalize("NFKC", text)
+        once = "".join(c for c in clean(once, " -") if unicodedata.category(c) != "Zs").upper()
+        once = unicodedata.normalize("NFKC", once)
+        if once == text:
+            break
+        text = once
+    return text
 
 
 def organisation_check_char(body: str) -> str:

@@ -105,6 +105,19 @@ def pytest_configure(config: pytest.Config) -> None:
     from .accounts import use_password_hasher
 
     use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    _hypothesis_profile()
+
+
+def _hypothesis_profile() -> None:
+    """On CI (``CI`` set) property tests draw the same examples every run, so a red run can be
+    repeated and a green one is not luck; locally they keep exploring new examples."""
+    try:
+        from hypothesis import settings
+    except ImportError:  # a section testing its plugin without hypothesis
+        return
+    settings.register_profile("onewindow-ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI"):
+        settings.load_profile("onewindow-ci")
 
 
 @pytest.fixture
