@@ -11,10 +11,6 @@ whole suite; bounded examples, seeded, no deadline.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
@@ -24,19 +20,7 @@ from onewindow.case import Applicant
 from onewindow.errors import TransitionRefused, ValidationError
 
 from ..conftest import ENTERPRISE, PERSON
-
-
-def _load(name: str):
-    full = f"onewindow_fuzz_{name}"
-    if full not in sys.modules:
-        spec = importlib.util.spec_from_file_location(full, Path(__file__).with_name(f"{name}.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[full] = module
-        spec.loader.exec_module(module)
-    return sys.modules[full]
-
-
-strategies = _load("strategies")
+from .test_routes import strategies  # loaded once, by path (see there)
 
 APPLICANT = ("kind", "name", "credit_code", "legal_representative", "social_organisation_name",
              "id_number", "contact_person", "phone")
