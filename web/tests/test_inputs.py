@@ -98,6 +98,9 @@ def test_an_over_long_legal_representative_is_reported_not_a_500(client, hall, s
     assert applicant_error(response.text, "legal_representative") == "不超过 64 个字（现有 65 个字）"
     assert applicant_error(response.text, "contact_person") == "不超过 64 个字（现有 200 个字）"
     assert "张" * 65 in response.text  # what was typed is still in the form, uncut
+    # the summary at the top names the field, linked to it
+    assert ('<a href="#applicant-legal_representative">法定代表人：不超过 64 个字（现有 65 个字）'
+            '</a>') in response.text
     assert_no_case_stored()
     login("approver1")
     response = send(client, "/transfers/new",
