@@ -39,7 +39,7 @@ def enterprise_item(onewindow_registry) -> str:
 
 
 def test_sigkill_during_concurrent_intakes_loses_no_acknowledged_case(
-        onewindow_settings, enterprise_item, tmp_path):
+        onewindow_settings, enterprise_item, tmp_path, capsys):
     url = onewindow_settings.database_url
     usernames = prepare_database(url, CLERKS)
     server = HallServer(tmp_path, url, audit_key=AUDIT_KEY).start()
@@ -106,11 +106,12 @@ def test_sigkill_during_concurrent_intakes_loses_no_acknowledged_case(
     stored_names = {row.applicant_name for row in cases.values()}
     in_doubt_stored = sum(name in stored_names for name in in_doubt)
     kind = "postgresql" if url.startswith("postgres") else "sqlite"
-    print(f"\ncrash test ({kind}): sent {len(sent)}, acknowledged {len(acknowledged)}, present "
-          f"{len(present)}, whole {len(whole)}, partial {len(partial)}; unanswered at the kill "
-          f"{len(in_doubt)} (of which stored {in_doubt_stored}); other answers "
-          f"{ {k: v for k, v in outcomes.items() if k not in ('ack', 'no answer')} }; "
-          f"{verification.message}")
+    with capsys.disabled():  # the figures belong in CI's output
+        print(f"\ncrash test ({kind}): sent {len(sent)}, acknowledged {len(acknowledged)}, present "
+              f"{len(present)}, whole {len(whole)}, partial {len(partial)}; unanswered at the kill "
+              f"{len(in_doubt)} (of which stored {in_doubt_stored}); other answers "
+              f"{ {k: v for k, v in outcomes.items() if k not in ('ack', 'no answer')} }; "
+              f"{verification.message}")
 
     assert len(present) == len(acknowledged), "acknowledged cases missing after SIGKILL"
     assert len(whole) == len(acknowledged), "acknowledged cases stored incompletely"

@@ -160,7 +160,8 @@ def _stored(url: str):
             database_proxy.initialize(previous)
 
 
-def test_postgresql_stopped_and_started_under_load(cluster, enterprise_item, tmp_path):
+def test_postgresql_stopped_and_started_under_load(cluster, enterprise_item, tmp_path,
+                                                   capsys):
     url = cluster.url()
     usernames = prepare_database(url, CLERKS)
     with HallServer(tmp_path, url, audit_key=AUDIT_KEY) as server:
@@ -186,12 +187,13 @@ def test_postgresql_stopped_and_started_under_load(cluster, enterprise_item, tmp
     stored, verification = _stored(url)
 
     before, down, after = (load.outcomes(p) for p in ("before", "down", "after"))
-    print(f"\npostgresql outage: before {dict(before)}, while stopping "
-          f"{dict(load.outcomes('stopping'))}, down {dict(down)} (slowest answer "
-          f"{load.slowest('down'):.2f} s), while starting {dict(load.outcomes('starting'))}, "
-          f"after {dict(after)}; busy pages checked {load.busy_pages_checked}; app connections "
-          f"after {dict(backends)}; acknowledged {len(load.acknowledged)}, stored "
-          f"{len(stored)}; {verification.message}")
+    with capsys.disabled():  # the figures belong in CI's output
+        print(f"\npostgresql outage: before {dict(before)}, while stopping "
+              f"{dict(load.outcomes('stopping'))}, down {dict(down)} (slowest answer "
+              f"{load.slowest('down'):.2f} s), while starting {dict(load.outcomes('starting'))}, "
+              f"after {dict(after)}; busy pages checked {load.busy_pages_checked}; app connections "
+              f"after {dict(backends)}; acknowledged {len(load.acknowledged)}, stored "
+              f"{len(stored)}; {verification.message}")
 
     assert before["303"] > 0 and before["200"] > 0, before  # (the last may meet the stop)
     # while PostgreSQL is down: "try again" pages, quickly, never an error page or a hang
