@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,7 @@ TEST_DIRS = ("tests", "core/tests", "web/tests", "plugins")
 # An 18-character number standing alone (not inside a hash or a longer code).
 _LOOSE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _ANY = re.compile(r"\d{17}[\dXx]")
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)[ \t\-\u2010-\u2015](?=\d)")
 # The one place a page may carry a whole number it did not print: the input being filled.
 _ID_INPUT = re.compile(r"<input\b[^>]*\bname=\"(?:id_number|identifier)\"[^>]*>", re.S)
 LEAK_LIMIT = 20  # findings reported in full; the rest are counted
@@ -54,7 +56,9 @@ def known_numbers(root: Path = ROOT) -> frozenset[str]:
 def whole_numbers(text: str, known: frozenset[str]) -> set[str]:
     """The whole ID numbers in ``text``: known ones anywhere, others standing alone."""
     upper = text.upper()
-    hits = {n for n in known if n in upper}
+    # a known number typed in groups or full-width ("110105 19491231 002X") is still whole
+    joined = _BETWEEN_DIGITS.sub("", unicodedata.normalize("NFKC", upper))
+    hits = {n for n in known if n in upper or n in joined}
     hits.update(n.upper() for n in _LOOSE.findall(text) if ric.is_valid(n))
     return hits
 

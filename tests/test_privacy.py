@@ -23,6 +23,15 @@ OLD = "110105491231002"  # 15 digits, before 1999
     ("1" * 40, "1111" + "*" * 32 + "1111"),  # a long run hides no number whole
     ("91110000600037341L", "91110000600037341L"),  # a credit code is not personal data
     ("case 202612050001 seq 12", "case 202612050001 seq 12"),
+    # typed in groups, as read off a card: still one number
+    ("110105 19491231 002X", "1101************002X"),
+    ("110105-19491231-002x", "1101************002x"),
+    ("１１０１０５　１９４９１２３１　００２Ｘ", "１１０１************００２Ｘ"),
+    ("110105 491231 002", "1101********* 002"),
+    # ... but two case numbers side by side, a grouped credit code or a timestamp are not
+    ("202612050001 202612050002", "202612050001 202612050002"),
+    ("9111 0000 6000 3734 1L", "9111 0000 6000 3734 1L"),
+    ("2026-12-04 18:07:50,563", "2026-12-04 18:07:50,563"),
     ("", ""),
 ])
 def test_mask_text(typed, logged):
@@ -66,6 +75,8 @@ def test_the_scan_finds_whole_numbers_and_spares_the_input_being_filled():
     assert RAW in known and len(known) >= 2
     assert pii_scan.whole_numbers(f"<td>{RAW}</td>", known) == {RAW}
     assert pii_scan.whole_numbers(f"x{RAW.lower()}y", known) == {RAW}  # known: anywhere
+    grouped = f"{RAW[:6]} {RAW[6:14]}-{RAW[14:]}"
+    assert pii_scan.whole_numbers(f"<td>{grouped}</td>", known) == {RAW}  # typed in groups
     assert pii_scan.whole_numbers(f"<td>{MASKED}</td> 91110000600037341L", known) == set()
     unknown = "130503670401001"  # not checksum-valid as 18; any valid 18 standing alone is
     assert pii_scan.whole_numbers("id 220102199003077354 ok", frozenset()) == {

@@ -77,13 +77,19 @@ def test_case_documents_follow_the_rule(client, hall, staff, login):
 def test_a_failed_login_with_an_id_number_is_logged_and_audited_masked(client, staff, login,
                                                                       hall, caplog):
     caplog.set_level(logging.INFO)
-    for username in (RAW_ID, f"x{RAW_ID}", OLD_FORM_ID):
-        assert login(username, "wrong-password").status_code == 400
+    grouped = f"{RAW_ID[:6]} {RAW_ID[6:14]} {RAW_ID[14:]}"  # as read off the card
+    pages = []
+    for username in (RAW_ID, f"x{RAW_ID}", OLD_FORM_ID, grouped):
+        response = login(username, "wrong-password")
+        assert response.status_code == 400
+        pages.append(response.text)
     lines = "\n".join(r.getMessage() for r in caplog.records)
     assert "login failed for '1101**********002X'" in lines
-    assert RAW_ID not in lines and OLD_FORM_ID not in lines
+    assert RAW_ID not in lines and OLD_FORM_ID not in lines and grouped not in lines
+    assert not any(grouped in page or RAW_ID in page for page in pages)
     rows = _rows(audit.LOGIN_FAILED)
-    assert [r.actor for r in rows] == [MASKED_ID, "x" + MASKED_ID, "1101*******1002"]
+    assert [r.actor for r in rows] == [MASKED_ID, "x" + MASKED_ID, "1101*******1002",
+                                       "1101************002X"]
     assert all(r.role == "" and r.case_number is None for r in rows)
     assert audit.verify(hall.settings.audit_key).ok
 

@@ -115,7 +115,14 @@ def record_full_disclosure(hall: Hall, actor: Actor, document: str, subject: str
 # check character) and 15-digit (pre-1999) forms, also inside longer runs or glued to letters,
 # so no spelling of a number survives whole. 17 digits followed by another letter are the tail
 # of a credit code (never personal) and are left alone.
-_ID_LIKE = re.compile(r"\d{15,}[Xx]?")
+# A separator people type inside a number they read off a card: spaces, hyphen, dashes.
+_SEP = r"[ \t\u3000\-\u2010-\u2015\uff0d]?"
+_ID_LIKE = re.compile(
+    r"\d{15,}[XxＸｘ]?"  # a run of 15 or more digits (an ID number, or something as long)
+    # an 18- or 15-character ID number typed in groups ("110101 19900307 002X"), not part of
+    # a longer number (two case numbers side by side stay as they are)
+    rf"|(?<!\d)\d(?:{_SEP}\d){{16}}{_SEP}[\dXxＸｘ](?![\dA-Za-z])"
+    rf"|(?<!\d)\d(?:{_SEP}\d){{14}}(?![\dA-Za-z])")
 
 
 def _mask_match(match: re.Match[str]) -> str:
