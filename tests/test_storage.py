@@ -156,3 +156,14 @@ def test_upgrading_an_old_database_keeps_its_rows_and_matches_the_models(tmp_pat
         stored = {c.name for c in db.get_columns(model._meta.table_name)}
         assert stored == {f.column_name for f in model._meta.sorted_fields}, model
     db.close()
+
+
+def test_a_lock_wait_is_bounded_on_either_database(hall):
+    """A writer queued behind another waits at most the busy timeout, then gets Busy (503)."""
+    from onewindow.storage.db import BUSY_TIMEOUT_MS
+
+    if isinstance(hall.db, peewee.PostgresqlDatabase):
+        assert hall.db.execute_sql("SHOW lock_timeout").fetchone()[0] == (
+            f"{BUSY_TIMEOUT_MS // 1000}s")
+    else:
+        assert hall.db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS

@@ -67,3 +67,26 @@ def test_a_busy_database_answers_503_with_retry_after(client, hall, staff, login
     assert "database is locked" not in response.text  # the driver's words stay in the log
     monkeypatch.undo()
     assert send(client, f"{url}/actions/accept", page=url).status_code == 303
+
+
+def test_a_refusal_the_busy_trail_cannot_take_is_still_a_409_with_the_text(client, hall,
+                                                                          more_staff,
+                                                                          monkeypatch):
+    """The loser's refusal is chained into the audit trail; a database too busy for that row
+    must not turn their 409 (with what they typed) into a 503 that keeps nothing."""
+    from onewindow import audit
+
+    case = _push(hall, more_staff, item="web-permit", applicant=ENTERPRISE, until="accept")
+    url = f"/cases/{case.number}"
+    _session(client, "head1")
+    token = csrf_token(client, url)
+
+    def busy(*args, **kwargs):
+        raise Busy("database is locked")
+
+    monkeypatch.setattr(audit, "record_refusal", busy)
+    response = client.post(f"{url}/actions/return", data={
+        "_csrf_token": token, "points": ["application/signed"],
+        "reason": "申请表签字与法定代表人不符"}, follow_redirects=False)
+    assert response.status_code == 409
+    assert "申请表签字与法定代表人不符</textarea>" in response.text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
@@ -36,7 +37,7 @@ from .catalogue import ApprovalItem
 from .catalogue_file import unstructure
 from .checks import CheckContext, CheckOutcome, run_checks
 from .config import Settings, load_settings
-from .errors import Conflict, NotFound, TransitionRefused, ValidationError
+from .errors import Busy, Conflict, NotFound, TransitionRefused, ValidationError
 from .inputs import Form, clean_text, is_case_number
 from .lookups import LookupStatus
 from .plugins import Registry, load_registry
@@ -47,6 +48,7 @@ from .storage.models import CaseRow, SealLedgerRow, database_proxy
 from .workdays import Deadline, deadline
 
 HALL_TIMEZONE = ZoneInfo("Asia/Shanghai")
+log = logging.getLogger(__name__)
 # Lifecycle moves that only a desk may make, because they must write a record of their own in
 # the same transaction: a transfer form is marked recorded as its case is approved.
 # What a TEXT column holds is the hall's choice: a reason on the trail, a failed point's reason.
@@ -141,20 +143,30 @@ class Hall:
     def catalogue(self):
         return self.registry.catalogue
 
-    def refused(self, actor: Actor, exc: TransitionRefused, **data: Any) -> int:
+    def refused(self, actor: Actor, exc: TransitionRefused, **data: Any) -> int | None:
         """Chain a refused action into the audit trail (who, what, on which case, why).
 
-        Call after the refused transaction is over (the row is written in its own)."""
-        return audit.record_refusal(self.settings.audit_key, actor=actor.username,
-                                    role=actor.role.value, action=exc.action,
-                                    subject=exc.case_number, reason=exc.reason, at=self.clock(),
-                                    data={"state": exc.state, **data})
+        Call after the refused transaction is over (the row is written in its own). A
+        database too busy to take the row does not turn the refusal into a "busy" answer: the
+        person still reads why, with what they typed; the miss is logged. Returns the row's seq,
+        or None."""
+        return self._chain_refusal(actor, exc.action, exc.case_number, exc.reason,
+                                   {"state": exc.state, **data})
 
-    def refused_role(self, actor: Actor, action: str, reason: str) -> int:
+    def refused_role(self, actor: Actor, action: str, reason: str) -> int | None:
         """Chain a role refusal (a page or action the actor's role may not use)."""
-        return audit.record_refusal(self.settings.audit_key, actor=actor.username,
-                                    role=actor.role.value, action=action, subject="",
-                                    reason=reason, at=self.clock())
+        return self._chain_refusal(actor, action, "", reason, {})
+
+    def _chain_refusal(self, actor: Actor, action: str, subject: str, reason: str,
+                       data: dict[str, Any]) -> int | None:
+        try:
+            return audit.record_refusal(self.settings.audit_key, actor=actor.username,
+                                        role=actor.role.value, action=action, subject=subject,
+                                        reason=reason, at=self.clock(), data=data)
+        except Busy as exc:
+            log.warning("refusal of %s by %s not chained: database busy (%s)", action,
+                        actor.username, exc.cause)
+            return None
 
     def get_case(self, number: str) -> Case:
         # a malformed number (a NUL, 10 000 characters) never reaches a query

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 
 from litestar import MediaType, Request, Response
+from litestar.background_tasks import BackgroundTask
+from litestar.concurrency import sync_to_thread
 from litestar.exceptions import (
     ClientException,
     HTTPException,
@@ -105,18 +107,24 @@ def login_required(request: Request, exc: NotAuthorizedException) -> Response:
     return Redirect(path=target, status_code=303)
 
 
-def _audit_role_refusal(request: Request, exc: PageForbidden) -> None:
-    """Chain who was refused which page or action into the audit trail."""
+def _role_refusal_task(request: Request, exc: PageForbidden) -> BackgroundTask | None:
+    """Chain who was refused which page or action into the audit trail, after the refusal
+    page is sent and in a worker thread: the write may wait for the database's lock, and an
+    error handler runs on the event loop, which must never wait."""
     actor = current_actor(request)
     hall = request.app.state.get("hall")
     if actor is None or hall is None:
-        return
+        return None
     handler = request.scope.get("route_handler")
-    action = f"{request.method} {getattr(handler, 'name', None) or request.url.path}"
-    try:
-        hall.refused_role(actor, action[:200], exc.detail)
-    except Exception:  # noqa: BLE001 - the refusal page is shown even if the trail is down
-        log.exception("could not chain the refusal of %s to %s", action, actor.username)
+    action = f"{request.method} {getattr(handler, 'name', None) or request.url.path}"[:200]
+
+    async def chain() -> None:
+        try:
+            await sync_to_thread(hall.refused_role, actor, action, exc.detail)
+        except Exception:  # noqa: BLE001 - the refusal page was shown even if the trail is down
+            log.exception("could not chain the refusal of %s to %s", action, actor.username)
+
+    return BackgroundTask(chain)
 
 
 def error_page(request: Request, exc: Exception) -> Response:
@@ -126,9 +134,10 @@ def error_page(request: Request, exc: Exception) -> Response:
                       exc_info=exc)
     title, explanation = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
     detail = exc.detail if isinstance(exc, SHOWN_DETAIL) else ""
+    background = None
     if isinstance(exc, PageForbidden):
         explanation = ROLE_REFUSED
-        _audit_role_refusal(request, exc)
+        background = _role_refusal_task(request, exc)
     headers = {}
     if isinstance(exc, HTTPException) and exc.headers:
         headers.update(exc.headers)  # e.g. Allow on 405
@@ -136,6 +145,7 @@ def error_page(request: Request, exc: Exception) -> Response:
                     title=translate(request, title), explanation=translate(request, explanation),
                     detail=detail)
     response.headers.update(headers)
+    response.background = background
     return response
 
 

@@ -119,9 +119,10 @@ class SessionCSRFMiddleware:
             state.csrf_token = csrf_token_for(self.key, secret)
             await self.app(scope, receive, send)
             return
+        if secret is None:  # no page of this site was ever seen: refuse before reading a body
+            raise PermissionDeniedException("CSRF token verification failed")
         submitted = await self._submitted(scope, receive)
-        if (secret is None or not submitted
-                or not hmac.compare_digest(submitted, csrf_token_for(self.key, secret))):
+        if not submitted or not hmac.compare_digest(submitted, csrf_token_for(self.key, secret)):
             raise PermissionDeniedException("CSRF token verification failed")
         state.csrf_token = submitted
         await self.app(scope, receive, send)

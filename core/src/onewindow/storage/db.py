@@ -188,6 +188,9 @@ def open_database(url: str) -> peewee.Database:
         # an unreachable server answers "busy" after this long instead of holding the request
         # for the operating system's TCP timeout (minutes); ``?connect_timeout=N`` overrides
         params.setdefault("connect_timeout", PG_CONNECT_TIMEOUT)
+        # a writer queued behind another's row lock waits as long as on SQLite, then gets
+        # "busy" (SQLSTATE 55P03) instead of holding the request for as long as the other runs
+        params.setdefault("options", f"-c lock_timeout={BUSY_TIMEOUT_MS}")
         db = HallPostgresqlDatabase(**params)
     else:
         raise ValueError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
