@@ -118,49 +118,32 @@ class _WaitOrBusy:
                 raise Busy(str(exc)) from exc
             raise
 
-    def execute_sql(self, sql, params=None):
+    def _guarded(self, call, *args, again_if_lost: bool = False, **kwargs):
+        """``call`` with the driver's lock and connection errors as :class:`Busy`.
+
+        ``again_if_lost``: a statement that wrote nothing (a read, a BEGIN) on a connection the
+        server closed while it sat idle is tried once more on a new connection."""
         try:
-            return super().execute_sql(sql, params)
+            return call(*args, **kwargs)
         except (peewee.OperationalError, peewee.InterfaceError) as exc:
-            if (classify(exc) == _LOST and not self.in_transaction()
-                    and sql.lstrip()[:6].upper() == "SELECT"):
-                # a read on a connection the server closed while idle: once more, afresh
+            if again_if_lost and classify(exc) == _LOST and not self.in_transaction():
                 self._discard()
-                try:
-                    return super().execute_sql(sql, params)
-                except (peewee.OperationalError, peewee.InterfaceError) as again:
-                    self._busy(again)
-                    raise
+                return self._guarded(call, *args, **kwargs)
             self._busy(exc)
             raise
+
+    def execute_sql(self, sql, params=None):
+        return self._guarded(super().execute_sql, sql, params,
+                             again_if_lost=sql.lstrip()[:6].upper() == "SELECT")
 
     def begin(self, *args, **kwargs):
-        try:
-            return super().begin(*args, **kwargs)
-        except (peewee.OperationalError, peewee.InterfaceError) as exc:
-            if classify(exc) == _LOST:  # BEGIN wrote nothing: once more on a new connection
-                self._discard()
-                try:
-                    return super().begin(*args, **kwargs)
-                except (peewee.OperationalError, peewee.InterfaceError) as again:
-                    self._busy(again)
-                    raise
-            self._busy(exc)
-            raise
+        return self._guarded(super().begin, *args, again_if_lost=True, **kwargs)
 
     def commit(self):
-        try:
-            return super().commit()
-        except (peewee.OperationalError, peewee.InterfaceError) as exc:
-            self._busy(exc)
-            raise
+        return self._guarded(super().commit)
 
     def rollback(self):
-        try:
-            return super().rollback()
-        except (peewee.OperationalError, peewee.InterfaceError) as exc:
-            self._busy(exc)
-            raise
+        return self._guarded(super().rollback)
 
 
 class HallSqliteDatabase(_WaitOrBusy, peewee.SqliteDatabase):
