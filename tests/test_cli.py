@@ -73,15 +73,17 @@ def test_errors_are_one_line_and_non_zero(home):
     assert usage.returncode == 2
 
 
-def test_catalogue_check_names_a_broken_installed_plugin(home, tmp_path):
-    """A deliberately broken section, installed as a real distribution with an entry point."""
+def install_broken_section(tmp_path, *replacements):
+    """The sample catalogue with ``replacements``, installed as a real distribution with an
+    entry point (``brokensection``); returns the PYTHONPATH entry that installs it."""
     site = tmp_path / "site"
     package = site / "onewindow_brokensection"
     package.mkdir(parents=True)
-    sample = (ROOT / "tests" / "data" / "sample_catalogue.toml").read_text(encoding="utf-8")
-    (package / "catalogue.toml").write_text(
-        sample.replace('code = "sample"', 'code = "broken"', 1)
-        .replace('seal_rule = "head_office"', 'seal_rule = "branch_office"'), encoding="utf-8")
+    text = (ROOT / "tests" / "data" / "sample_catalogue.toml").read_text(encoding="utf-8")
+    for old, new in (('code = "sample"', 'code = "broken"'), *replacements):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    (package / "catalogue.toml").write_text(text, encoding="utf-8")
     (package / "__init__.py").write_text(
         "from pathlib import Path\n"
         "from onewindow import hookimpl\n"
@@ -96,9 +98,24 @@ def test_catalogue_check_names_a_broken_installed_plugin(home, tmp_path):
                                    "Version: 0.1\n", encoding="utf-8")
     (dist / "entry_points.txt").write_text("[onewindow]\nbrokensection = onewindow_brokensection\n",
                                            encoding="utf-8")
-    result = run("catalogue", "check", home=home, env_extra={"PYTHONPATH": str(site)})
+    return str(site)
+
+
+@pytest.mark.parametrize(("replacement", "fault"), [
+    (('seal_rule = "head_office"', 'seal_rule = "branch_office"'),
+     "item sample-permit: materials[application].seal_rule: 'branch_office'"),
+    (('{ code = "valid", text = "身份证在有效期内", requirement = "hard" }',
+      '{ code = "valid", text = "身份证在有效期内", requirement = "advice" }'),
+     "item sample-permit: materials[id-copy].review_points: a required material needs at least "
+     "one hard review point"),
+    (("copies = 2", 'copies = "2"'),
+     "item sample-simple: materials[form].copies: must be a whole number, got the text '2'"),
+])
+def test_catalogue_check_names_a_broken_installed_plugin(home, tmp_path, replacement, fault):
+    site = install_broken_section(tmp_path, replacement)
+    result = run("catalogue", "check", home=home, env_extra={"PYTHONPATH": site})
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     message = result.stderr
     assert message.startswith("onewindow: error: plugin 'brokensection':")
-    assert "catalogue.toml" in message
-    assert "item sample-permit: materials[application].seal_rule: 'branch_office'" in message
+    assert str(tmp_path / "site" / "onewindow_brokensection" / "catalogue.toml") in message
+    assert fault in message

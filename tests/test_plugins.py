@@ -15,10 +15,11 @@ from types import SimpleNamespace
 
 import pytest
 import sample_plugin
+from attrs import evolve
 from conftest import ENTERPRISE
 
 from onewindow import hookimpl, hookspecs
-from onewindow.catalogue import Section
+from onewindow.catalogue import Requirement, Section
 from onewindow.checks import CheckOutcome, CheckVerdict, MaterialCheck
 from onewindow.errors import PluginError
 from onewindow.lookups import HttpJsonLookup, LookupParam, LookupStatus
@@ -103,8 +104,27 @@ def test_items_must_name_known_sections_and_networks():
         load_registry([lonely], load_entry_points=False)
     no_lookup = plugin("no_lookup", onewindow_section=lambda: sample_plugin.CATALOGUE.section,
                        onewindow_approval_items=lambda: [item])
-    with pytest.raises(PluginError, match="no plugin supplies network 'sample-registry'"):
+    with pytest.raises(PluginError) as info:
         load_registry([no_lookup], load_entry_points=False)
+    sample_file = ROOT / "tests" / "data" / "sample_catalogue.toml"
+    assert str(info.value) == (
+        f"plugin 'no_lookup': {sample_file}: item sample-permit: lookups[sample-registry].network: "
+        "no plugin supplies network 'sample-registry'")
+
+
+def test_items_built_in_code_obey_the_catalogue_file_rules():
+    """The rules a file is checked by hold for items a plugin builds in code too."""
+    item = sample_plugin.CATALOGUE.items[1]
+    material = item.materials[0]
+    advice_only = evolve(item, materials=[evolve(material, review_points=[
+        evolve(p, requirement=Requirement.ADVICE) for p in material.review_points])])
+    coded = plugin("coded", onewindow_section=lambda: sample_plugin.CATALOGUE.section,
+                   onewindow_approval_items=lambda: [advice_only])
+    with pytest.raises(PluginError) as info:
+        load_registry([coded], load_entry_points=False)
+    assert str(info.value).startswith(
+        "plugin 'coded': item sample-simple: materials[form].review_points: a required "
+        "material needs at least one hard review point")
 
 
 def test_onewindow_lookups(hall, staff, sandbox_url, monkeypatch):
@@ -127,6 +147,18 @@ def test_onewindow_lookups(hall, staff, sandbox_url, monkeypatch):
     twin = plugin("twin", onewindow_lookups=lambda: [lookup])
     with pytest.raises(PluginError, match="network 'sample-registry' is already supplied"):
         registry_with(twin)
+
+
+def test_a_network_clash_names_the_plugin_that_came_second_and_the_first():
+    lookup = HttpJsonLookup("sample-registry", "另一个专网", (LookupParam("q", "查询"),))
+    twin = plugin("twin", onewindow_lookups=lambda: [lookup])
+    for order, second, first in (([sample_plugin, twin], "twin", "sample_plugin"),
+                                 ([twin, sample_plugin], "sample_plugin", "twin")):
+        with pytest.raises(PluginError) as info:
+            load_registry(order, load_entry_points=False)
+        assert str(info.value) == (
+            f"plugin {second!r}: look-up network 'sample-registry' is already supplied by "
+            f"plugin {first!r}, which came first; network codes must be unique across plugins")
 
 
 def test_lookup_sends_case_number_and_survives_dead_or_slow_networks(monkeypatch):

@@ -239,9 +239,9 @@ class ApprovalItem:
     )  # 承诺时限, working days
     result: str = field(validator=_text)  # 审批结果, e.g. 营业执照
     materials: tuple[Material, ...] = field(converter=tuple, validator=validators.min_len(1))
-    applicant_kinds: tuple[ApplicantKind, ...] = field(
-        converter=tuple, default=(ApplicantKind.ENTERPRISE,)
-    )
+    # who may apply; required, never assumed (a silent "enterprise only" surprised an author)
+    applicant_kinds: tuple[ApplicantKind, ...] = field(converter=tuple,
+                                                       validator=validators.min_len(1))
     forms: tuple[Form, ...] = field(converter=tuple, default=())
     lookups: tuple[LookupUse, ...] = field(converter=tuple, default=())
     statutory_limit_days: int | None = None  # 法定时限, when it differs

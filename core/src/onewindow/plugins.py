@@ -17,6 +17,7 @@ from attrs import frozen
 
 from . import hookspecs
 from .catalogue import ApprovalItem, Catalogue, Section
+from .catalogue_file import item_problems, source_of
 from .checks import MaterialCheck
 from .errors import CatalogueError, PluginError
 from .lookups import Lookup
@@ -125,8 +126,18 @@ class Registry:
                               self.pm.get_name(impl.plugin), case.number)
 
 
+def _where(name: str, supplied: Any) -> str:
+    """``plugin 'x'``, followed by the catalogue file when ``supplied`` was loaded from one."""
+    source = source_of(supplied)
+    return f"plugin {name!r}: {source}" if source else f"plugin {name!r}"
+
+
 def build_registry(pm: pluggy.PluginManager) -> Registry:
-    """Gather sections, items, look-ups and checks; refuse duplicates and dangling references."""
+    """Gather sections, items, look-ups and checks; refuse duplicates and dangling references.
+
+    Plugins are asked in registration order; on a clash, the error starts with the plugin that
+    came second and names the first. Each error names the catalogue file an item came from.
+    """
     owners: dict[str, str] = {}
     sections: dict[str, Section] = {}
     for name, section in _answers(pm, "onewindow_section"):
@@ -135,8 +146,9 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
                               "not a Section")
         key = "section:" + section.code
         if key in owners:
-            raise PluginError(f"plugin {name!r}: section {section.code!r} is already supplied "
-                              f"by plugin {owners[key]!r}")
+            raise PluginError(f"{_where(name, section)}: section {section.code!r} is already "
+                              f"supplied by plugin {owners[key]!r}; section codes must be "
+                              "unique across plugins")
         owners[key] = name
         sections[section.code] = section
 
@@ -145,8 +157,9 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
         for lookup in _sequence(name, "onewindow_lookups", answer, Lookup):
             key = "network:" + lookup.network
             if key in owners:
-                raise PluginError(f"plugin {name!r}: look-up network {lookup.network!r} is "
-                                  f"already supplied by plugin {owners[key]!r}")
+                raise PluginError(f"{_where(name, lookup)}: look-up network {lookup.network!r} "
+                                  f"is already supplied by plugin {owners[key]!r}, which came "
+                                  "first; network codes must be unique across plugins")
             owners[key] = name
             lookups[lookup.network] = lookup
 
@@ -154,19 +167,18 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
     for name, answer in _answers(pm, "onewindow_approval_items"):
         for item in _sequence(name, "onewindow_approval_items", answer, ApprovalItem):
             key = "item:" + item.code
+            where = f"{_where(name, item)}: item {item.code}"
             if key in owners:
-                raise PluginError(f"plugin {name!r}: duplicate item code {item.code!r}, already "
+                raise PluginError(f"{where}: duplicate item code {item.code!r}, already "
                                   f"supplied by plugin {owners[key]!r}")
+            problems = [f"{where}: {line}" for line in item_problems(item)]
             if item.section not in sections:
-                raise PluginError(f"plugin {name!r}: item {item.code}: section: no plugin "
-                                  f"supplies section {item.section!r}")
-            for use in item.lookups:
-                if use.network not in lookups:
-                    raise PluginError(f"plugin {name!r}: item {item.code}: lookups: no plugin "
-                                      f"supplies network {use.network!r}")
-                if use.material and use.material not in {m.code for m in item.materials}:
-                    raise PluginError(f"plugin {name!r}: item {item.code}: lookups: material "
-                                      f"{use.material!r} is not a material of this item")
+                problems.append(f"{where}: section: no plugin supplies section {item.section!r}")
+            problems.extend(
+                f"{where}: lookups[{use.network}].network: no plugin supplies network "
+                f"{use.network!r}" for use in item.lookups if use.network not in lookups)
+            if problems:
+                raise PluginError("; ".join(problems))
             owners[key] = name
             items[item.code] = item
 
@@ -182,8 +194,10 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
             except KeyError as exc:
                 raise PluginError(f"plugin {name!r}: material check: {exc.args[0]}") from None
             if check.point not in {p.code for p in material.review_points}:
+                source = source_of(item)
                 raise PluginError(f"plugin {name!r}: material check: item {item.code} material "
-                                  f"{material.code} has no review point {check.point!r}")
+                                  f"{material.code} has no review point {check.point!r}"
+                                  + (f" in {source}" if source else ""))
             checks.append(check)
 
     return Registry(pm=pm, catalogue=Catalogue(sections=sections, items=items),
