@@ -45,6 +45,14 @@ def test_catalogue_check_and_export(home):
     assert any(n["network"] == "credit-registry" for n in data["networks"])
 
 
+def test_catalogue_docs_writes_the_reference(home, tmp_path):
+    output = tmp_path / "catalogue.md"
+    result = run("catalogue", "docs", "-o", str(output), home=home)
+    assert result.returncode == 0, result.stderr
+    assert output.read_text(encoding="utf-8") == (ROOT / "docs" / "catalogue.md").read_text(
+        encoding="utf-8")
+
+
 def test_db_upgrade_demo_load_and_audit_verify(home):
     first = run("db", "upgrade", home=home)
     assert first.returncode == 0 and "m0001_initial" in first.stdout

@@ -20,6 +20,8 @@ from .catalogue import _code
 
 
 class CheckVerdict(enum.StrEnum):
+    """What an automatic check concluded about its review point."""
+
     PASSED = "passed"
     FAILED = "failed"
     UNKNOWN = "unknown"  # not enough information yet (e.g. no look-up made)
@@ -27,6 +29,8 @@ class CheckVerdict(enum.StrEnum):
 
 @frozen
 class CheckOutcome:
+    """What a check returns: its verdict and the sentence the clerk reads beside the point."""
+
     verdict: CheckVerdict
     message: str
 

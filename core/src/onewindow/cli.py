@@ -66,6 +66,18 @@ def _cmd_catalogue_export(args) -> int:
     return 0
 
 
+def _cmd_catalogue_docs(args) -> int:
+    from .catalogue_docs import render
+
+    text = render()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        print(text, end="")
+    return 0
+
+
 def _open_db():
     from .config import load_settings
     from .storage.db import open_database
@@ -165,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("plugins", help="list loaded plugins and their versions"
                    ).set_defaults(func=_cmd_plugins)
 
-    catalogue = sub.add_parser("catalogue", help="check or export the approval catalogue")
+    catalogue = sub.add_parser("catalogue", help="check, export or document the approval catalogue")
     catalogue_sub = catalogue.add_subparsers(dest="catalogue_command", required=True,
                                              metavar="ACTION")
     catalogue_sub.add_parser("check", help="load every plugin's catalogue and check it"
@@ -174,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["json"], default="json")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     export.set_defaults(func=_cmd_catalogue_export)
+    docs = catalogue_sub.add_parser("docs", help="write the catalogue file reference "
+                                    "(docs/catalogue.md) from the models")
+    docs.add_argument("--output", "-o", help="file to write (default: standard output)")
+    docs.set_defaults(func=_cmd_catalogue_docs)
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
