@@ -289,3 +289,25 @@ def test_loaded_items_remember_their_file():
     assert source_of(catalogue.section) == str(SAMPLE)
     assert source_of(evolve(catalogue.items[0], fee="10元")) is None  # built in code
     assert source_of(object()) is None
+
+
+def test_the_strict_converter_serves_tables_added_later():
+    """Numbers with decimals and tables of labels, as a networks table would have them."""
+    from collections.abc import Mapping
+
+    from attrs import frozen
+
+    from onewindow.strict_converter import strict_converter
+
+    @frozen
+    class Network:
+        labels: Mapping[str, str]
+        timeout: float = 5.0
+
+    converter = strict_converter()
+    assert converter.structure({"labels": {"name": "名称"}, "timeout": 3}, Network).timeout == 3.0
+    with pytest.raises(ClassValidationError) as info:
+        converter.structure({"labels": {"name": 1}, "timeout": True}, Network)
+    assert transform_error(info.value, format_exception=lambda exc, _type: str(exc)) == [
+        "must be text in quotes, got the whole number 1 @ $.labels['name']",
+        "must be a number, got the boolean true @ $.timeout"]
