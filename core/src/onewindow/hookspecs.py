@@ -41,7 +41,8 @@ def onewindow_approval_items():
     item's ``section`` must be a section some plugin supplies. An item code already supplied
     by another plugin is a start-up error naming both plugins. Raising
     :class:`onewindow.errors.CatalogueError` (as the loader does for a bad file) stops start-up
-    with the plugin's name, the file, the item and the field.
+    with the plugin's name, the file, the item and the field. Items built in code are held to
+    the file's rules across fields (:func:`onewindow.catalogue_file.item_problems`).
     """
 
 
@@ -53,7 +54,8 @@ def onewindow_lookups():
 
     Return a sequence of objects that satisfy :class:`onewindow.lookups.Lookup` (usually
     :class:`onewindow.lookups.HttpJsonLookup`). Each has a unique ``network`` code; items name
-    that code in their ``lookups``. A look-up must never raise for a network fault: it
+    that code in their ``lookups``. A code another plugin already supplied is a start-up error
+    naming this plugin (the second) and the first. A look-up must never raise for a network fault: it
     returns a result with status ``unavailable`` and a message for the clerk.
     """
 
